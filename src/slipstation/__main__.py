@@ -1,0 +1,5 @@
+import sys
+
+from slipstation.cli import main
+
+sys.exit(main())

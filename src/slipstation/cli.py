@@ -1,0 +1,224 @@
+"""The command line: a thin face over `Station`. Exit 0 ok, 1 runtime error, 2 usage error;
+errors are one line on stderr, with a traceback only under --debug."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from slipstation import __version__
+from slipstation.credentials import Secret
+from slipstation.errors import NotBuiltError, SlipStationError, UsageError
+from slipstation.logs import configure_logging, scrub, shutdown_logging
+from slipstation.paths import resolve_data_dir
+from slipstation.station import Station
+
+log = logging.getLogger("slipstation.cli")
+Handler = Callable[[Station, argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# -- handlers ----------------------------------------------------------------------------------
+def _not_built(name: str, issue: str) -> Handler:
+    def handler(_station: Station, _args: argparse.Namespace) -> int:
+        raise NotBuiltError(f"`slipstation {name}` is not built yet in this version ({issue}).")
+    return handler
+
+
+def _read_secret(which: Secret) -> str:
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"{which.value.capitalize()} API key (input hidden): ")
+    if sys.stdin is None:
+        raise UsageError("No key on standard input; pipe it in or run in a terminal.")
+    return sys.stdin.read()
+
+
+def cmd_keys_set(station: Station, args: argparse.Namespace) -> int:
+    which = Secret(args.service)
+    masked = station.set_api_key(which, _read_secret(which))
+    _out(f"{which.value} key stored: {masked}")
+    return 0
+
+
+def cmd_keys_status(station: Station, args: argparse.Namespace) -> int:
+    statuses = station.key_status()
+    if args.json:
+        _out(json.dumps({"location": station.credentials.location,
+                         "keys": {s.name.value: s.masked for s in statuses}}, indent=2))
+        return 0
+    for status in statuses:
+        _out(f"{status.name.value:<10} {status.masked}")
+    _out(f"stored in: {station.credentials.location}")
+    return 0
+
+
+def cmd_keys_clear(station: Station, _args: argparse.Namespace) -> int:
+    cleared = station.clear_api_keys()
+    _out(f"cleared: {', '.join(cleared)}" if cleared else "no API keys were set")
+    return 0
+
+
+def cmd_config_show(station: Station, args: argparse.Namespace) -> int:
+    items = station.config()
+    if args.json:
+        _out(json.dumps({i.setting.key: i.value for i in items}, indent=2, ensure_ascii=False))
+        return 0
+    width = max(len(i.setting.key) for i in items)
+    for item in items:
+        origin = "  (default)" if item.is_default else ""
+        _out(f"{item.setting.key:<{width}}  {item.text}{origin}")
+    return 0
+
+
+def cmd_config_set(station: Station, args: argparse.Namespace) -> int:
+    item = station.set_config(args.key, args.value)
+    _out(f"{item.setting.key} = {item.text}")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------------
+def build_parser() -> _Parser:
+    parser = _Parser(prog="slipstation",
+                     description="Packing slips for Shippo orders, printed through PrintNode.")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="profile directory (default: the platform's data dir, or "
+                             "$SLIPSTATION_DATA_DIR)")
+    parser.add_argument("--demo", action="store_true",
+                        help="offline demo: sample orders, printing to PDF files")
+    parser.add_argument("--debug", action="store_true", help="verbose log on stderr, tracebacks")
+    parser.add_argument("--version", action="version", version=f"slipstation {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, handler: Handler, help_text: str) -> _Parser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    gui = add("gui", _not_built("gui", "issue #7"), "open the window (the default command)")
+    gui.add_argument("--tray", action="store_true", help="start hidden in the system tray")
+    add("run", _not_built("run", "issue #3"), "headless service until SIGINT/SIGTERM")
+    add("sync", _not_built("sync", "issue #3"), "one sync cycle now: pull, store, auto-print")
+    add("doctor", _not_built("doctor", "issue #8"),
+        "check keyring, database, fonts, Shippo, PrintNode")
+
+    keys = add("keys", _group_help("keys"), "API keys in the OS keyring")
+    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=_Parser)
+    key_set = keys_sub.add_parser("set", help="store a key read from stdin or a hidden prompt")
+    key_set.add_argument("service", choices=[s.value for s in (Secret.SHIPPO, Secret.PRINTNODE)])
+    key_set.set_defaults(handler=cmd_keys_set)
+    key_status = keys_sub.add_parser("status", help="show each key masked and where it lives")
+    key_status.add_argument("--json", action="store_true")
+    key_status.set_defaults(handler=cmd_keys_status)
+    keys_sub.add_parser("clear", help="remove both API keys").set_defaults(handler=cmd_keys_clear)
+
+    config = add("config", _group_help("config"), "settings")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION",
+                                       parser_class=_Parser)
+    show = config_sub.add_parser("show", help="every setting and its value")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_config_show)
+    config_set = config_sub.add_parser("set", help="change a setting (validated)")
+    config_set.add_argument("key")
+    config_set.add_argument("value")
+    config_set.set_defaults(handler=cmd_config_set)
+
+    printers = add("printers", _not_built("printers", "issue #5"), "PrintNode printers")
+    printers.add_argument("--json", action="store_true")
+    orders = add("orders", _not_built("orders", "issue #3"), "list stored orders")
+    orders.add_argument("--status", metavar="S")
+    orders.add_argument("--search", metavar="Q")
+    orders.add_argument("--json", action="store_true")
+    jobs = add("jobs", _not_built("jobs", "issue #5"), "print jobs and their states")
+    jobs.add_argument("--json", action="store_true")
+
+    render = add("render", _not_built("render", "issue #4"), "render slips to PDF")
+    render.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
+    render.add_argument("-o", "--output", required=True, metavar="FILE")
+    print_ = add("print", _not_built("print", "issue #5"), "print an order's slip now")
+    print_.add_argument("order_number", metavar="ORDER_NUMBER")
+    print_.add_argument("--copies", type=int, default=1)
+    print_.add_argument("--printer", type=int, metavar="ID")
+    picklist = add("picklist", _not_built("picklist", "issue #4"), "pick list for orders")
+    picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
+    picklist.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    purge = add("purge", _not_built("purge", "issue #6"), "delete history older than the tier")
+    purge.add_argument("--dry-run", action="store_true")
+    export = add("export", _not_built("export", "issue #6"), "export data (JSON/CSV)")
+    export.add_argument("--format", choices=["json", "csv"])
+    export.add_argument("--email", metavar="EMAIL")
+    export.add_argument("-o", "--output", required=True, metavar="FILE")
+    redact = add("redact", _not_built("redact", "issue #6"), "redact one customer")
+    redact.add_argument("--email", required=True, metavar="EMAIL")
+    delete_order = add("delete-order", _not_built("delete-order", "issue #6"),
+                       "delete one order")
+    delete_order.add_argument("order_number", metavar="ORDER_NUMBER")
+    delete_orders = add("delete-orders", _not_built("delete-orders", "issue #6"),
+                        "delete all orders")
+    delete_orders.add_argument("--all", action="store_true", required=True)
+    add("reset-config", _not_built("reset-config", "issue #6"),
+        "remove API keys and settings, keep orders")
+    delete_all = add("delete-all", _not_built("delete-all", "issue #6"),
+                     "remove the database, its key, the API keys and the logs")
+    delete_all.add_argument("--confirm", metavar="DELETE")
+    return parser
+
+
+def _group_help(name: str) -> Handler:
+    def handler(_station: Station, _args: argparse.Namespace) -> int:
+        raise UsageError(f"`slipstation {name}` needs an action (see `slipstation {name} --help`)")
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    station: Station | None = None
+    try:
+        args = parser.parse_args(argv)
+        data_dir = resolve_data_dir(args.data_dir, demo=args.demo)
+        handler: Handler = getattr(args, "handler", None) or build_handler_default()
+        station = Station(data_dir, demo=args.demo)
+        station.paths.ensure()
+        configure_logging(station.paths.log_file, debug=args.debug)
+        return handler(station, args)
+    except SlipStationError as exc:
+        log.info("command failed: %s", exc.message)
+        print(f"slipstation: {scrub(exc.message)}", file=sys.stderr)
+        if debug:
+            raise
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("slipstation: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log.exception("unexpected error")
+        if debug:
+            raise
+        print(f"slipstation: unexpected error ({type(exc).__name__}); rerun with --debug for "
+              "details", file=sys.stderr)
+        return 1
+    finally:
+        if station is not None:
+            station.close()
+        shutdown_logging()
+
+
+def build_handler_default() -> Handler:
+    """No command means the GUI, as DESIGN.md's contract says."""
+    return _not_built("gui", "issue #7")

@@ -1,0 +1,59 @@
+"""SlipStation's own errors: the one boundary where library failures become messages for people.
+
+Every error carries a one-line message fit to show a user as is (no secrets, no customer data)
+and the process exit code the command line uses for it: 1 for a runtime problem, 2 for a usage
+problem (a bad argument or setting value).
+"""
+
+from __future__ import annotations
+
+
+class SlipStationError(Exception):
+    """Base of every error SlipStation shows to a person."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(SlipStationError):
+    """Bad input on the command line or in a setting: exit 2."""
+
+    exit_code = 2
+
+
+class NotBuiltError(SlipStationError):
+    """A command of the contract that this version does not implement yet."""
+
+
+class KeyringError(SlipStationError):
+    """The OS keyring is missing, locked or refused an operation."""
+
+
+class StoreError(SlipStationError):
+    """The encrypted database cannot be opened or used."""
+
+
+class DatabaseKeyMissing(StoreError):
+    """The database exists but its key is not in the keyring."""
+
+
+class DatabaseKeyWrong(StoreError):
+    """The key in the keyring does not open the database (or the file is not a database)."""
+
+
+class DatabaseLocked(StoreError):
+    """Another process holds the database."""
+
+
+class StationBusy(SlipStationError):
+    """Another SlipStation service already runs on this data directory."""
+
+
+class NotFound(SlipStationError):
+    """An order, job or printer the user named does not exist."""

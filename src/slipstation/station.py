@@ -1,0 +1,110 @@
+"""The application services: one engine that the GUI, the tray and the CLI all call.
+
+A `Station` is one data directory: its keyring entries, its encrypted database, its settings and
+audit log. Nothing here imports Qt, and no face talks SQL or HTTP itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from slipstation.credentials import API_KEYS, Credentials, KeyStatus, Secret, validate_api_key
+from slipstation.paths import StationPaths
+from slipstation.store.app_log import DatabaseLog
+from slipstation.store.audit import AuditLog
+from slipstation.store.database import Database, open_database
+from slipstation.store.settings import SETTINGS, Setting, Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConfigItem:
+    setting: Setting
+    value: Any
+    is_default: bool
+
+    @property
+    def text(self) -> str:
+        return self.setting.format(self.value)
+
+
+class Station:
+    def __init__(self, data_dir: Path, *, demo: bool = False) -> None:
+        self.paths = StationPaths(data_dir)
+        self.demo = demo
+        self.credentials = Credentials(data_dir)
+        self._db: Database | None = None
+        self._db_log: DatabaseLog | None = None
+
+    # -- store ---------------------------------------------------------------------------------
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self.paths.ensure()
+            self._db = open_database(self.paths.database, self.credentials)
+            self._db_log = DatabaseLog(self._db)
+            self._db_log.start()
+        return self._db
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(self.db)
+
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.db, self.station_name)
+
+    def station_name(self) -> str:
+        return str(self.settings.get("station"))
+
+    def close(self) -> None:
+        if self._db_log is not None:
+            self._db_log.stop()
+            self._db_log = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> Station:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- keys ----------------------------------------------------------------------------------
+    def set_api_key(self, which: Secret, value: str) -> str:
+        """Store a validated API key in the keyring; returns it masked."""
+        if which not in API_KEYS:
+            raise ValueError(which)
+        key = validate_api_key(which, value)
+        db = self.db  # the audit entry must be writable before the key changes
+        self.credentials.set(which, key)
+        AuditLog(db, self.station_name).record("keys.set", key=which.value)
+        log.info("%s key stored in the keyring", which.value)
+        return self.credentials.status()[API_KEYS.index(which)].masked
+
+    def clear_api_keys(self) -> list[str]:
+        cleared = [name.value for name in API_KEYS if self.credentials.delete(name)]
+        self.audit.record("keys.clear", cleared=",".join(cleared) or "none")
+        log.info("API keys cleared: %s", ", ".join(cleared) or "none were set")
+        return cleared
+
+    def key_status(self) -> list[KeyStatus]:
+        return self.credentials.status()
+
+    # -- configuration -------------------------------------------------------------------------
+    def config(self) -> list[ConfigItem]:
+        values = self.settings.all()
+        explicit = self.settings.explicitly_set()
+        return [ConfigItem(s, values[s.key], s.key not in explicit) for s in SETTINGS]
+
+    def set_config(self, key: str, text: str) -> ConfigItem:
+        value = self.settings.set(key, text)
+        self.audit.record("config.set", key=key)
+        log.info("setting %s changed", key)
+        return next(item for item in self.config() if item.setting.key == key and
+                    item.value == value)

@@ -1,0 +1,1 @@
+"""The encrypted local store: database, migrations, settings, audit and app log."""

@@ -1,0 +1,180 @@
+"""The encrypted SQLCipher database: opening it safely, one connection per thread.
+
+Opening never writes to an existing file until its key is proven right: a missing or wrong key
+is an error naming the recovery options, and the file's bytes stay as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlcipher3 import dbapi2 as sqlite
+
+from slipstation.credentials import Credentials, Secret
+from slipstation.errors import DatabaseKeyMissing, DatabaseKeyWrong, DatabaseLocked, StoreError
+
+BUSY_TIMEOUT_MS = 5000
+Row = sqlite.Row
+_SQLCIPHER_MAJOR = 4
+
+
+def _locked_message(path: Path) -> str:
+    return (f"The database in {path.parent} is locked by another process (is another SlipStation "
+            "running on this data directory?); close it and retry.")
+
+
+class Database:
+    """A keyed SQLCipher file; each thread gets its own connection (WAL lets readers overlap)."""
+
+    def __init__(self, path: Path, key_hex: str) -> None:
+        self.path = path
+        self._key_hex = key_hex
+        self._local = threading.local()
+        self._connections: list[sqlite.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # -- connections ---------------------------------------------------------------------------
+    def _connect(self) -> sqlite.Connection:
+        conn = sqlcipher3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                  timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.row_factory = sqlite.Row
+        try:
+            # SQLCipher writes its own errors to stderr; ours are the one-line messages below.
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            # A raw 256-bit key: no passphrase derivation, so a connection costs microseconds.
+            conn.execute(f"PRAGMA key = \"x'{self._key_hex}'\"")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Reading the schema is the first access that decrypts a page: a wrong key fails here,
+            # before anything could be written.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite.DatabaseError as exc:
+            conn.close()
+            if _is_locked(exc):
+                raise DatabaseLocked(_locked_message(self.path)) from None
+            raise DatabaseKeyWrong(
+                f"The key in the keyring does not open {self.path} (wrong key, or not a "
+                "SlipStation database). Restore the right keyring entry, or move the file aside "
+                "and start fresh with `slipstation delete-all --confirm DELETE`."
+            ) from None
+        for pragma in ("foreign_keys = ON", "temp_store = MEMORY", "secure_delete = ON",
+                       "synchronous = NORMAL"):
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+
+    def connection(self) -> sqlite.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise StoreError("The database is closed.")
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for conn in self._connections:
+                with contextlib.suppress(Exception):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- statements ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite.Connection]:
+        """A write transaction (BEGIN IMMEDIATE); nested uses join the outer one."""
+        conn = self.connection()
+        if conn.in_transaction:
+            yield conn
+            return
+        with self._errors():
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            with self._errors():
+                yield conn
+            with self._errors():
+                conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite.Row]:
+        with self._errors():
+            return self.connection().execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """One write statement in its own transaction; returns the rows changed."""
+        with self.transaction() as conn:
+            return conn.execute(sql, params).rowcount
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite.OperationalError as exc:
+            if _is_locked(exc):
+                raise DatabaseLocked(_locked_message(self.path)) from None
+            raise StoreError(f"Database error: {exc}") from exc
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _create_file(path: Path) -> None:
+    """An empty, owner-only file: SQLite treats it as a new database, journals copy its mode."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def open_database(path: Path, credentials: Credentials) -> Database:
+    """Open (or, the first time, create) the station's database with its key from the keyring."""
+    from slipstation.store.migrations import migrate
+
+    key_hex = credentials.get(Secret.DATABASE)
+    if path.exists() and path.stat().st_size > 0:
+        if not key_hex:
+            raise DatabaseKeyMissing(
+                f"The database key for {path.parent} is not in the OS keyring "
+                f"(service '{credentials.service}'). Restore that keyring entry (or unlock the "
+                "right keyring), or start over with `slipstation delete-all --confirm DELETE` "
+                "(all local order history is lost; Shippo still has the orders)."
+            )
+    else:
+        if not key_hex:
+            key_hex = secrets.token_bytes(32).hex()
+            credentials.set(Secret.DATABASE, key_hex)
+        if not path.exists():
+            _create_file(path)
+    db = Database(path, key_hex)
+    try:
+        conn = db.connection()
+        version = conn.execute("PRAGMA cipher_version").fetchone()[0]
+        if not str(version).startswith(f"{_SQLCIPHER_MAJOR}."):
+            raise StoreError(f"SQLCipher {_SQLCIPHER_MAJOR}.x is required, found {version}.")
+        with db._errors():
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"Could not switch the database to WAL mode (got {mode}).")
+        migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return db

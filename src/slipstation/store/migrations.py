@@ -1,0 +1,148 @@
+"""Numbered schema migrations; the version lives in `PRAGMA user_version`.
+
+Each migration runs in its own transaction together with the version bump, so a crash leaves the
+database at the last version that finished. Append new migrations; never edit a shipped one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slipstation.errors import StoreError
+
+if TYPE_CHECKING:
+    from slipstation.store.database import Database
+
+MIGRATIONS: list[tuple[str, ...]] = [
+    # 1: the base schema.
+    (
+        """CREATE TABLE orders (
+            id              INTEGER PRIMARY KEY,
+            object_id       TEXT NOT NULL UNIQUE,      -- Shippo's id: the upsert key
+            order_number    TEXT,                       -- as Shippo sends it; may be null
+            order_key       TEXT NOT NULL,              -- normalised number (no '#', upper case)
+            status          TEXT NOT NULL,
+            placed_at       TEXT NOT NULL,              -- ISO 8601, UTC
+            shop_app        TEXT,
+            ship_to_name    TEXT,
+            ship_to_email   TEXT,
+            ship_to_country TEXT,
+            shipping_method TEXT,
+            total_price     TEXT,
+            currency        TEXT,
+            weight          TEXT,
+            weight_unit     TEXT,
+            item_count      INTEGER NOT NULL DEFAULT 0,
+            is_test         INTEGER NOT NULL DEFAULT 0,
+            redacted        INTEGER NOT NULL DEFAULT 0,
+            data            TEXT NOT NULL,              -- the parsed order (JSON)
+            raw             TEXT NOT NULL,              -- Shippo's payload as received (JSON)
+            first_seen_at   TEXT NOT NULL,
+            updated_at      TEXT NOT NULL
+        )""",
+        "CREATE INDEX orders_placed_at ON orders (placed_at)",
+        "CREATE INDEX orders_order_key ON orders (order_key)",
+        "CREATE INDEX orders_status ON orders (status, placed_at)",
+        "CREATE INDEX orders_email ON orders (ship_to_email)",
+        """CREATE TABLE order_items (
+            id            INTEGER PRIMARY KEY,
+            order_id      INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+            position      INTEGER NOT NULL,
+            title         TEXT,
+            variant_title TEXT,
+            sku           TEXT,
+            quantity      INTEGER NOT NULL DEFAULT 1,
+            total_price   TEXT,
+            currency      TEXT,
+            weight        TEXT,
+            weight_unit   TEXT,
+            UNIQUE (order_id, position)
+        )""",
+        "CREATE INDEX order_items_sku ON order_items (sku)",
+        """CREATE TABLE order_status_history (
+            id       INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+            status   TEXT NOT NULL,
+            seen_at  TEXT NOT NULL
+        )""",
+        "CREATE INDEX order_status_history_order ON order_status_history (order_id)",
+        # The print queue (outbox): a row exists before anything is sent to PrintNode.
+        """CREATE TABLE print_jobs (
+            id               INTEGER PRIMARY KEY,
+            order_id         INTEGER REFERENCES orders (id) ON DELETE CASCADE,
+            kind             TEXT NOT NULL,             -- auto | reprint | manual | test
+            rule             TEXT NOT NULL DEFAULT '',  -- which print rule made an auto job
+            state            TEXT NOT NULL,
+            printer_id       INTEGER,
+            paper            TEXT,
+            copies           INTEGER NOT NULL DEFAULT 1,
+            title            TEXT NOT NULL,
+            source           TEXT NOT NULL,
+            idempotency_key  TEXT NOT NULL UNIQUE,
+            printnode_job_id INTEGER,
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            last_error       TEXT,
+            next_attempt_at  TEXT,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL
+        )""",
+        # An order prints automatically at most once per rule, ever.
+        "CREATE UNIQUE INDEX print_jobs_auto_once ON print_jobs (order_id, rule) "
+        "WHERE kind = 'auto'",
+        "CREATE INDEX print_jobs_state ON print_jobs (state)",
+        """CREATE TABLE print_job_events (
+            id           INTEGER PRIMARY KEY,
+            print_job_id INTEGER NOT NULL REFERENCES print_jobs (id) ON DELETE CASCADE,
+            state        TEXT NOT NULL,
+            message      TEXT,
+            at           TEXT NOT NULL
+        )""",
+        "CREATE INDEX print_job_events_job ON print_job_events (print_job_id)",
+        """CREATE TABLE settings (
+            key        TEXT PRIMARY KEY,
+            value      TEXT NOT NULL,                  -- JSON
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE sync_state (
+            key        TEXT PRIMARY KEY,               -- e.g. shippo.watermark
+            value      TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE audit_log (
+            id      INTEGER PRIMARY KEY,
+            at      TEXT NOT NULL,
+            station TEXT NOT NULL,
+            action  TEXT NOT NULL,
+            detail  TEXT NOT NULL DEFAULT '{}'         -- JSON: counts and setting names only
+        )""",
+        "CREATE INDEX audit_log_at ON audit_log (at)",
+        """CREATE TABLE app_log (
+            id      INTEGER PRIMARY KEY,
+            at      TEXT NOT NULL,
+            level   TEXT NOT NULL,
+            logger  TEXT NOT NULL,
+            message TEXT NOT NULL                      -- already scrubbed
+        )""",
+        "CREATE INDEX app_log_at ON app_log (at)",
+    ),
+]
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: Database) -> int:
+    return int(db.scalar("PRAGMA user_version"))
+
+
+def migrate(db: Database) -> int:
+    """Bring the schema to the latest version; returns the version reached."""
+    current = schema_version(db)
+    if current > LATEST_VERSION:
+        raise StoreError(f"This database was written by a newer SlipStation (schema {current}, "
+                         f"this version knows {LATEST_VERSION}); upgrade SlipStation.")
+    for version in range(current + 1, LATEST_VERSION + 1):
+        with db.transaction() as conn:
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+    return LATEST_VERSION

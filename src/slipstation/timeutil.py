@@ -1,0 +1,57 @@
+"""Timestamps: stored and compared as ISO 8601 UTC strings with a 'Z'."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+_FRACTION = re.compile(r"(\.\d+)")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_iso(moment: datetime) -> str:
+    """Second precision, always UTC, sortable as text."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_epoch_iso(seconds: float) -> str:
+    return to_iso(datetime.fromtimestamp(seconds, UTC))
+
+
+def now_iso() -> str:
+    return to_iso(utc_now())
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Read the forms APIs send: 'Z' or an offset, any fraction, a date alone, or epoch seconds.
+
+    Returns None for anything else; a naive time is taken as UTC.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(float(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    # Python accepts 3 or 6 fractional digits only in older versions; normalise to 6.
+    text = _FRACTION.sub(lambda m: (m.group(1) + "000000")[:7], text, count=1)
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

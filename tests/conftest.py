@@ -1,0 +1,78 @@
+"""Shared fixtures: a real Secret Service keyring, a fresh data dir per test, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from slipstation.credentials import Credentials, Secret
+from slipstation.station import Station
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    backend = keyring.get_keyring()
+    if "SecretService" not in type(backend).__module__:
+        raise pytest.UsageError(
+            f"The tests need a real Secret Service keyring, found {backend!r}. "
+            "Run them through scripts/test (it starts a private D-Bus session with gnome-keyring)."
+        )
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    path = (tmp_path / "station").resolve()
+    yield path
+    _forget_keys(path)
+
+
+def _forget_keys(path: Path) -> None:
+    credentials = Credentials(path)
+    for name in Secret:
+        credentials.delete(name)
+
+
+@pytest.fixture
+def station(data_dir: Path) -> Iterator[Station]:
+    with Station(data_dir) as opened:
+        yield opened
+
+
+class Cli:
+    """Runs the real `slipstation` entry point in a child process, as a user or script would."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None,
+                 timeout: float = 60, data_dir: Path | None = None
+                 ) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, **(env or {})}
+        full_env.pop("SLIPSTATION_DATA_DIR", None)
+        command = [sys.executable, "-m", "slipstation",
+                   "--data-dir", str(data_dir or self.data_dir), *args]
+        return subprocess.run(command, input=input if input is not None else "",
+                              capture_output=True, text=True, env=full_env, timeout=timeout)
+
+
+@pytest.fixture
+def cli(data_dir: Path) -> Cli:
+    return Cli(data_dir)
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The stderr of a failed command: exactly one line, no traceback."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith("slipstation: ")
+    return lines[0]
