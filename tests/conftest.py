@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,10 @@ from pathlib import Path
 import keyring
 import pytest
 
+from slipstation.api.http import RetryPolicy
+from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import Credentials, Secret
+from slipstation.loopback.shippo import ShippoServer
 from slipstation.station import Station
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -76,3 +80,25 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     assert "Traceback" not in result.stderr
     assert lines[0].startswith("slipstation: ")
     return lines[0]
+
+
+SHIPPO_KEY = "shippo_test_loopback0000000000"
+
+
+@pytest.fixture
+def shippo_server() -> Iterator[ShippoServer]:
+    with ShippoServer((SHIPPO_KEY,)) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture
+def shippo_client(shippo_server: ShippoServer) -> Iterator[ShippoClient]:
+    """The real client against the loopback server, with short backoff so tests stay quick."""
+    client = ShippoClient(SHIPPO_KEY, base_url=shippo_server.url, timeout=2.0,
+                          policy=RetryPolicy(attempts=4, initial_wait=0.05, max_wait=0.2))
+    yield client
+    client.close()
+
+
+def load_fixture(*parts: str) -> object:
+    return json.loads((FIXTURES.joinpath(*parts)).read_text(encoding="utf-8"))

@@ -15,8 +15,11 @@ from slipstation import __version__
 from slipstation.credentials import Secret
 from slipstation.errors import NotBuiltError, SlipStationError, UsageError
 from slipstation.logs import configure_logging, scrub, shutdown_logging
+from slipstation.orders.repository import StoredOrder
 from slipstation.paths import resolve_data_dir
 from slipstation.station import Station
+from slipstation.store.settings import ORDER_STATUSES
+from slipstation.timeutil import to_iso
 
 log = logging.getLogger("slipstation.cli")
 Handler = Callable[[Station, argparse.Namespace], int]
@@ -91,6 +94,57 @@ def cmd_config_set(station: Station, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(station: Station, _args: argparse.Namespace) -> int:
+    summary = station.sync()
+    _out(f"sync: {summary.line()}")
+    return 0
+
+
+def cmd_run(station: Station, _args: argparse.Namespace) -> int:
+    from slipstation.logs import add_handler
+    from slipstation.service import run_service
+
+    add_handler(logging.StreamHandler(sys.stderr)).setLevel(logging.INFO)
+    return run_service(station)
+
+
+def order_json(stored: StoredOrder) -> dict[str, object]:
+    order = stored.order
+    to = order.to_address
+    return {
+        "order_number": order.display_number,
+        "object_id": order.object_id,
+        "status": order.status,
+        "placed_at": to_iso(order.placed_at),
+        "ship_to": {"name": to.name, "company": to.company, "street1": to.street1,
+                    "city": to.city, "state": to.state, "zip": to.zip, "country": to.country},
+        "items": [{"sku": i.sku, "title": i.title, "variant": i.variant_title,
+                   "quantity": i.quantity} for i in order.line_items],
+        "item_count": order.item_count,
+        "shipping_method": order.shipping_method,
+        "print_count": stored.print_count,
+    }
+
+
+def cmd_orders(station: Station, args: argparse.Namespace) -> int:
+    if args.status and args.status.upper() not in ORDER_STATUSES:
+        raise UsageError(f"Unknown status {args.status!r}; use one of {', '.join(ORDER_STATUSES)}.")
+    found = station.orders.search(status=args.status, text=args.search,
+                                  limit=args.limit or -1)
+    if args.json:
+        _out(json.dumps([order_json(s) for s in found], indent=2, ensure_ascii=False))
+        return 0
+    if not found:
+        _out("no orders")
+        return 0
+    for stored in found:
+        order = stored.order
+        _out(f"{order.display_number:<14} {order.status:<19} {to_iso(order.placed_at)}  "
+             f"{order.to_address.name[:28]:<28} {order.to_address.country:<2} "
+             f"items {order.item_count:<4} printed {stored.print_count}")
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------------
 def build_parser() -> _Parser:
     parser = _Parser(prog="slipstation",
@@ -111,8 +165,8 @@ def build_parser() -> _Parser:
 
     gui = add("gui", _not_built("gui", "issue #7"), "open the window (the default command)")
     gui.add_argument("--tray", action="store_true", help="start hidden in the system tray")
-    add("run", _not_built("run", "issue #3"), "headless service until SIGINT/SIGTERM")
-    add("sync", _not_built("sync", "issue #3"), "one sync cycle now: pull, store, auto-print")
+    add("run", cmd_run, "headless service until SIGINT/SIGTERM")
+    add("sync", cmd_sync, "one sync cycle now: pull, store, auto-print")
     add("doctor", _not_built("doctor", "issue #8"),
         "check keyring, database, fonts, Shippo, PrintNode")
 
@@ -139,9 +193,10 @@ def build_parser() -> _Parser:
 
     printers = add("printers", _not_built("printers", "issue #5"), "PrintNode printers")
     printers.add_argument("--json", action="store_true")
-    orders = add("orders", _not_built("orders", "issue #3"), "list stored orders")
+    orders = add("orders", cmd_orders, "list stored orders, newest first")
     orders.add_argument("--status", metavar="S")
-    orders.add_argument("--search", metavar="Q")
+    orders.add_argument("--search", metavar="Q", help="order number, name, email or SKU")
+    orders.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (0 = all)")
     orders.add_argument("--json", action="store_true")
     jobs = add("jobs", _not_built("jobs", "issue #5"), "print jobs and their states")
     jobs.add_argument("--json", action="store_true")

@@ -57,3 +57,24 @@ class StationBusy(SlipStationError):
 
 class NotFound(SlipStationError):
     """An order, job or printer the user named does not exist."""
+
+
+class Cancelled(SlipStationError):
+    """Work stopped because the service is shutting down."""
+
+
+class ServiceError(SlipStationError):
+    """Shippo or PrintNode answered with an error, or could not be reached."""
+
+    def __init__(self, message: str, *, service: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.service = service
+        self.status = status
+
+
+class ServiceAuthError(ServiceError):
+    """The API key was rejected (401/403): retrying cannot help, a person must act."""
+
+
+class ServiceUnavailable(ServiceError):
+    """Network failure, timeout, rate limit or server error that outlasted the retries."""

@@ -11,12 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slipstation.api.http import StopToken
+from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import API_KEYS, Credentials, KeyStatus, Secret, validate_api_key
+from slipstation.errors import SlipStationError
+from slipstation.orders.repository import OrderRepository, StoredOrder
 from slipstation.paths import StationPaths
 from slipstation.store.app_log import DatabaseLog
 from slipstation.store.audit import AuditLog
 from slipstation.store.database import Database, open_database
 from slipstation.store.settings import SETTINGS, Setting, Settings
+from slipstation.store.sync_state import SyncState
+from slipstation.sync import ShippoSync, SyncSummary
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +43,10 @@ class Station:
         self.paths = StationPaths(data_dir)
         self.demo = demo
         self.credentials = Credentials(data_dir)
+        self.stop = StopToken()
         self._db: Database | None = None
         self._db_log: DatabaseLog | None = None
+        self._shippo: ShippoClient | None = None
 
     # -- store ---------------------------------------------------------------------------------
     @property
@@ -61,7 +69,19 @@ class Station:
     def station_name(self) -> str:
         return str(self.settings.get("station"))
 
+    @property
+    def orders(self) -> OrderRepository:
+        return OrderRepository(self.db)
+
+    @property
+    def state(self) -> SyncState:
+        return SyncState(self.db)
+
     def close(self) -> None:
+        self.stop.stop()
+        if self._shippo is not None:
+            self._shippo.close()
+            self._shippo = None
         if self._db_log is not None:
             self._db_log.stop()
             self._db_log = None
@@ -108,3 +128,31 @@ class Station:
         log.info("setting %s changed", key)
         return next(item for item in self.config() if item.setting.key == key and
                     item.value == value)
+
+    # -- Shippo --------------------------------------------------------------------------------
+    def shippo(self) -> ShippoClient:
+        """The one pooled Shippo client of this station (made on first use)."""
+        if self._shippo is None:
+            key = self.credentials.get(Secret.SHIPPO)
+            if not key:
+                raise SlipStationError(
+                    "No Shippo API key is set; run `slipstation keys set shippo`.")
+            self._shippo = ShippoClient(key, stop=self.stop)
+        return self._shippo
+
+    def sync(self) -> SyncSummary:
+        """One cycle: pull orders from Shippo into the store."""
+        summary = ShippoSync(self.db, self.shippo()).run_cycle()
+        if summary.new or summary.updated:
+            self.audit.record("orders.synced", new=summary.new, updated=summary.updated,
+                              skipped=summary.skipped)
+        return summary
+
+    def find_order(self, number: str) -> StoredOrder:
+        from slipstation.errors import NotFound
+
+        found = self.orders.find(number)
+        if found is None:
+            raise NotFound(f"No order {number.strip()!r} in the local store "
+                           "(sync first, or check the number).")
+        return found

@@ -33,6 +33,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
             weight          TEXT,
             weight_unit     TEXT,
             item_count      INTEGER NOT NULL DEFAULT 0,
+            search_text     TEXT NOT NULL DEFAULT '',  -- case-folded number, name, email, SKUs
             is_test         INTEGER NOT NULL DEFAULT 0,
             redacted        INTEGER NOT NULL DEFAULT 0,
             data            TEXT NOT NULL,              -- the parsed order (JSON)

@@ -1,0 +1,1 @@
+"""HTTP clients for the two services SlipStation talks to: Shippo and PrintNode."""

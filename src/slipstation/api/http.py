@@ -1,0 +1,221 @@
+"""The HTTP layer both service clients share: one pooled httpx client, timeouts on every call,
+retries with backoff (tenacity), and the boundary where HTTP failures become SlipStation errors.
+
+Retried: 429 and 500/502/503/504 answers, timeouts and connection failures. A 429 waits for
+`Retry-After` (seconds or an HTTP date) or `X-RateLimit-Reset` (absolute Unix time) when the
+server sends one, otherwise exponential backoff with jitter, capped. 401/403 are never retried.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import tenacity
+
+from slipstation.errors import Cancelled, ServiceAuthError, ServiceError, ServiceUnavailable
+from slipstation.logs import scrub
+
+log = logging.getLogger(__name__)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    initial_wait: float = 1.0
+    max_wait: float = 30.0
+    max_retry_after: float = 120.0  # a longer server-requested wait ends the attempt instead
+
+
+class StopToken:
+    """Lets a shutdown interrupt backoff waits at once instead of after them."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def stop(self) -> None:
+        self._event.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled("Stopped: the service is shutting down.")
+
+    def sleep(self, seconds: float) -> None:
+        if self._event.wait(max(0.0, seconds)):
+            raise Cancelled("Stopped: the service is shutting down.")
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to `seconds`; True when a stop was requested."""
+        return self._event.wait(seconds)
+
+
+class _Transient(Exception):
+    """A failure worth another try; carries the wait the server asked for, if any."""
+
+    def __init__(self, message: str, status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """The wait a response asks for: Retry-After (seconds or date) or X-RateLimit-Reset."""
+    now = time.time() if now is None else now
+    value = headers.get("retry-after")
+    if value:
+        value = value.strip()
+        if value.replace(".", "", 1).isdigit():
+            return float(value)
+        parsed = email.utils.parsedate_to_datetime(value) if "," in value else None
+        if parsed is not None:
+            return max(0.0, parsed.timestamp() - now)
+    reset = headers.get("x-ratelimit-reset")
+    if reset and reset.strip().replace(".", "", 1).isdigit():
+        return max(0.0, float(reset) - now)
+    return None
+
+
+def error_detail(response: httpx.Response) -> str:
+    """The server's own words, when the body is JSON (DRF `detail`, PrintNode `message`)."""
+    if "json" not in response.headers.get("content-type", ""):
+        return response.reason_phrase or f"HTTP {response.status_code}"
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return response.reason_phrase or f"HTTP {response.status_code}"
+    if isinstance(body, dict):
+        for key in ("detail", "message", "error"):
+            if isinstance(body.get(key), str):
+                return scrub(body[key])[:200]
+        return scrub(json.dumps(body, ensure_ascii=False))[:200]
+    return response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def same_origin_url(base_url: str, link: str) -> str:
+    """Follow a server's link on our configured base: never downgrade to http, never leave it."""
+    parts = urlsplit(link)
+    path = parts.path or "/"
+    return base_url.rstrip("/") + path + (f"?{parts.query}" if parts.query else "")
+
+
+class ApiClient:
+    """One service's pooled client. Subclasses add the service's endpoints."""
+
+    service = "API"
+    key_hint = ""
+
+    def __init__(self, base_url: str, *, headers: Mapping[str, str] | None = None,
+                 auth: httpx.Auth | tuple[str, str] | None = None,
+                 timeout: float = 15.0, policy: RetryPolicy | None = None,
+                 stop: StopToken | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        if not base_url.startswith(("https://", "http://")):
+            raise ServiceError(f"{self.service} URL must start with https:// (got {base_url!r}).",
+                               service=self.service)
+        self.base_url = base_url.rstrip("/")
+        self.policy = policy or RetryPolicy()
+        self.stop = stop or StopToken()
+        self._client = httpx.Client(
+            base_url=self.base_url, headers=dict(headers or {}), auth=auth,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), transport=transport,
+            follow_redirects=False, verify=True,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- requests ------------------------------------------------------------------------------
+    def request(self, method: str, url: str, *, retry: bool = True,
+                on_retry: Callable[[str], None] | None = None, **kwargs: Any) -> httpx.Response:
+        """Send with retries; returns a 2xx response or raises a SlipStation ServiceError."""
+        attempts = self.policy.attempts if retry else 1
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, _Transient) and exc.retry_after is not None:
+                return exc.retry_after
+            return tenacity.wait_exponential_jitter(
+                multiplier=self.policy.initial_wait, max=self.policy.max_wait)(state)
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            message = exc.message if isinstance(exc, _Transient) else str(exc)
+            delay = state.next_action.sleep if state.next_action else 0
+            log.warning("%s %s: %s; retrying in %.1fs", self.service, method, message, delay)
+            if on_retry:
+                on_retry(message)
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_Transient),
+            stop=tenacity.stop_after_attempt(attempts), wait=wait, sleep=self.stop.sleep,
+            before_sleep=before_sleep, reraise=True,
+        )
+        try:
+            return retrying(self._send_once, method, url, **kwargs)
+        except _Transient as exc:
+            raise ServiceUnavailable(f"{self.service} is unavailable: {exc.message}.",
+                                     service=self.service, status=exc.status) from None
+
+    def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        self.stop.check()
+        try:
+            response = self._client.request(method, url, **kwargs)
+        except httpx.TimeoutException:
+            raise _Transient("timed out") from None
+        except httpx.TransportError as exc:
+            raise _Transient(f"cannot connect ({type(exc).__name__})") from None
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        detail = error_detail(response)
+        if status in RETRY_STATUSES:
+            retry_after = retry_after_seconds(response.headers)
+            if retry_after is not None and retry_after > self.policy.max_retry_after:
+                raise ServiceUnavailable(
+                    f"{self.service} rate limit: try again in {int(retry_after)} s.",
+                    service=self.service, status=status)
+            label = "rate limited" if status == 429 else f"HTTP {status}"
+            raise _Transient(f"{label} ({detail})", status=status, retry_after=retry_after)
+        if status in (401, 403):
+            raise ServiceAuthError(
+                f"{self.service} key rejected (HTTP {status}: {detail}). {self.key_hint}".strip(),
+                service=self.service, status=status)
+        raise ServiceError(f"{self.service} answered HTTP {status}: {detail}.",
+                           service=self.service, status=status)
+
+    def get_json(self, url: str, **kwargs: Any) -> Any:
+        response = self.request("GET", url, **kwargs)
+        return self.decode_json(response)
+
+    def decode_json(self, response: httpx.Response) -> Any:
+        if "json" not in response.headers.get("content-type", ""):
+            raise ServiceUnavailable(
+                f"{self.service} sent a non-JSON reply "
+                f"({response.headers.get('content-type', 'no content type')}).",
+                service=self.service, status=response.status_code)
+        try:
+            return response.json()
+        except (ValueError, UnicodeDecodeError):
+            raise ServiceUnavailable(f"{self.service} sent a malformed JSON reply.",
+                                     service=self.service, status=response.status_code) from None

@@ -1,0 +1,145 @@
+"""A small threaded HTTP server base with scripted faults and a request log."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass
+class Fault:
+    """One scripted bad answer, used for the next request whose path starts with `path`."""
+
+    status: int = 500
+    body: bytes | str | None = None
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0          # seconds before answering (a timeout when > client's timeout)
+    path: str = "/"
+    then_respond: bool = False  # after the delay, answer normally (a slow response)
+    drop: bool = False          # close the connection without any answer
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def params(self, name: str) -> list[str]:
+        return [value for key, value in self.query if key == name]
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None                  # JSON-encoded unless bytes/str
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class LoopbackServer:
+    """Subclasses implement `handle(request) -> Reply`."""
+
+    def __init__(self) -> None:
+        self.faults: deque[Fault] = deque()
+        self.requests: list[Request] = []
+        self.lock = threading.RLock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: Any) -> None:  # keep test output clean
+                pass
+
+            def _serve(self) -> None:
+                outer._dispatch(self)
+
+            do_GET = do_POST = do_DELETE = do_PATCH = _serve
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name=type(self).__name__)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def add_fault(self, fault: Fault) -> None:
+        with self.lock:
+            self.faults.append(fault)
+
+    def handle(self, request: Request) -> Reply:
+        raise NotImplementedError
+
+    def _dispatch(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        request = Request(handler.command, parts.path,
+                          parse_qsl(parts.query, keep_blank_values=True),
+                          {k.lower(): v for k, v in handler.headers.items()}, body)
+        with self.lock:
+            self.requests.append(request)
+            fault = next((f for f in self.faults if request.path.startswith(f.path)), None)
+            if fault is not None:
+                self.faults.remove(fault)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.drop:
+                handler.close_connection = True
+                handler.connection.close()
+                return
+            if not fault.then_respond:
+                self._write(handler, Reply(fault.status, fault.body if fault.body is not None
+                                           else {"detail": "Injected fault."},
+                                           fault.content_type, fault.headers))
+                return
+        with self.lock:
+            reply = self.handle(request)
+        self._write(handler, reply)
+
+    @staticmethod
+    def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        if isinstance(reply.body, bytes):
+            payload = reply.body
+        elif isinstance(reply.body, str):
+            payload = reply.body.encode("utf-8")
+        else:
+            payload = json.dumps(reply.body).encode("utf-8")
+        try:
+            handler.send_response(reply.status)
+            handler.send_header("Content-Type", reply.content_type)
+            handler.send_header("Content-Length", str(len(payload)))
+            for name, value in reply.headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass

@@ -1,0 +1,1 @@
+"""Orders: the typed model parsed from Shippo's payloads, and their storage."""

@@ -1,0 +1,216 @@
+"""Typed orders parsed tolerantly from Shippo payloads.
+
+Only `object_id`, `placed_at` and `to_address` are required (as Shippo documents); every other
+field may be null or missing, numbers may come as strings or numbers. An order that cannot be
+packed from (no id, no valid time, no address object, items that are not a list of objects or
+have an impossible quantity) raises `MalformedOrder` and is skipped by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from slipstation.store.settings import ORDER_STATUSES
+from slipstation.timeutil import parse_timestamp, to_iso
+
+ADDRESS_FIELDS = ("name", "company", "street_no", "street1", "street2", "street3", "city",
+                  "state", "zip", "country", "phone", "email")
+MAX_TEXT = 2000  # longer strings are cut: a slip cannot show them and the store need not hold them
+
+
+class MalformedOrder(ValueError):
+    def __init__(self, object_id: str, reason: str) -> None:
+        super().__init__(f"order {object_id or '(no id)'}: {reason}")
+        self.object_id = object_id
+        self.reason = reason
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, dict | list):
+        return ""
+    text = str(value).strip()
+    # Control characters break slips and CSV; keep newlines and tabs in notes.
+    text = "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
+    return text[:MAX_TEXT]
+
+
+def _decimal(value: Any) -> str | None:
+    """Money and weights as normalised decimal strings ('12.10'), or None."""
+    if value is None or isinstance(value, bool) or value == "":
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 12:
+        return None
+    return str(number)
+
+
+def _quantity(value: Any, object_id: str) -> int:
+    if value is None or value == "":
+        return 1
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise MalformedOrder(object_id, "a line item quantity is not a number") from None
+    if not number.is_finite() or number != number.to_integral_value() or not 0 <= number < 10**6:
+        raise MalformedOrder(object_id, "a line item quantity is out of range")
+    return int(number)
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str = ""
+    company: str = ""
+    street_no: str = ""
+    street1: str = ""
+    street2: str = ""
+    street3: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    country: str = ""
+    phone: str = ""
+    email: str = ""
+    is_residential: bool | None = None
+
+    @classmethod
+    def parse(cls, raw: Any) -> Address:
+        values = {name: _text(raw.get(name)) for name in ADDRESS_FIELDS}
+        values["country"] = values["country"].upper()
+        residential = raw.get("is_residential")
+        return cls(**values, is_residential=residential if isinstance(residential, bool) else None)
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in ADDRESS_FIELDS)
+
+
+@dataclass(frozen=True)
+class LineItem:
+    title: str = ""
+    variant_title: str = ""
+    sku: str = ""
+    quantity: int = 1
+    total_price: str | None = None
+    currency: str = ""
+    weight: str | None = None
+    weight_unit: str = ""
+    description: str = ""
+
+    @classmethod
+    def parse(cls, raw: Any, object_id: str) -> LineItem:
+        if not isinstance(raw, dict):
+            raise MalformedOrder(object_id, "a line item is not an object")
+        return cls(
+            title=_text(raw.get("title")), variant_title=_text(raw.get("variant_title")),
+            sku=_text(raw.get("sku")), quantity=_quantity(raw.get("quantity"), object_id),
+            total_price=_decimal(raw.get("total_price")), currency=_text(raw.get("currency")),
+            weight=_decimal(raw.get("weight")), weight_unit=_text(raw.get("weight_unit")),
+            description=_text(raw.get("description")),
+        )
+
+
+@dataclass(frozen=True)
+class Order:
+    object_id: str
+    order_number: str
+    status: str
+    placed_at: datetime
+    to_address: Address
+    from_address: Address | None = None
+    line_items: tuple[LineItem, ...] = ()
+    shipping_method: str = ""
+    shipping_cost: str | None = None
+    shipping_cost_currency: str = ""
+    subtotal_price: str | None = None
+    total_tax: str | None = None
+    total_price: str | None = None
+    currency: str = ""
+    weight: str | None = None
+    weight_unit: str = ""
+    notes: str = ""
+    shop_app: str = ""
+    test: bool = False
+
+    @property
+    def key(self) -> str:
+        """What a packer types or scans: the order number without '#', or Shippo's id."""
+        return order_key(self.order_number) or self.object_id.upper()
+
+    @property
+    def display_number(self) -> str:
+        return self.order_number or self.object_id
+
+    @property
+    def item_count(self) -> int:
+        return sum(item.quantity for item in self.line_items)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["placed_at"] = to_iso(self.placed_at)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Order:
+        values = dict(data)
+        values["placed_at"] = parse_timestamp(values["placed_at"])
+        values["to_address"] = Address(**values["to_address"])
+        if values.get("from_address"):
+            values["from_address"] = Address(**values["from_address"])
+        values["line_items"] = tuple(LineItem(**item) for item in values.get("line_items", ()))
+        return cls(**values)
+
+
+def order_key(number: str | None) -> str:
+    """Normalise an order number as typed, scanned or sent: no '#', no spaces, upper case."""
+    return (number or "").strip().lstrip("#").strip().replace(" ", "").upper()
+
+
+def parse_order(raw: Any) -> Order:
+    """A Shippo order payload → `Order`, or `MalformedOrder` saying why it cannot be used."""
+    if not isinstance(raw, dict):
+        raise MalformedOrder("", "not an object")
+    object_id = _text(raw.get("object_id"))
+    if not object_id or len(object_id) > 64:
+        raise MalformedOrder("", "no object_id")
+    placed_at = parse_timestamp(raw.get("placed_at"))
+    if placed_at is None:
+        raise MalformedOrder(object_id, "no valid placed_at")
+    to_raw = raw.get("to_address")
+    if not isinstance(to_raw, dict):
+        raise MalformedOrder(object_id, "to_address is missing or not an object")
+    to_address = Address.parse(to_raw)
+    if to_address.is_empty():
+        raise MalformedOrder(object_id, "to_address is empty")
+    items_raw = raw.get("line_items")
+    if items_raw is None:
+        items_raw = []
+    if not isinstance(items_raw, list):
+        raise MalformedOrder(object_id, "line_items is not a list")
+    from_raw = raw.get("from_address")
+    status = _text(raw.get("order_status")).upper()
+    return Order(
+        object_id=object_id,
+        order_number=_text(raw.get("order_number"))[:100],
+        status=status if status in ORDER_STATUSES else "UNKNOWN",
+        placed_at=placed_at,
+        to_address=to_address,
+        from_address=Address.parse(from_raw) if isinstance(from_raw, dict) else None,
+        line_items=tuple(LineItem.parse(item, object_id) for item in items_raw),
+        shipping_method=_text(raw.get("shipping_method")),
+        shipping_cost=_decimal(raw.get("shipping_cost")),
+        shipping_cost_currency=_text(raw.get("shipping_cost_currency")),
+        subtotal_price=_decimal(raw.get("subtotal_price")),
+        total_tax=_decimal(raw.get("total_tax")),
+        total_price=_decimal(raw.get("total_price")),
+        currency=_text(raw.get("currency")),
+        weight=_decimal(raw.get("weight")),
+        weight_unit=_text(raw.get("weight_unit")).lower(),
+        notes=_text(raw.get("notes")),
+        shop_app=_text(raw.get("shop_app")),
+        test=raw.get("test") is True,
+    )

@@ -1,0 +1,128 @@
+"""The headless service behind `slipstation run` (and the GUI's background engine).
+
+APScheduler runs the sync every `poll_seconds` (one at a time, missed runs coalesced). A job
+never lets an exception escape: each failure is one log line and the next run tries again.
+One service per data directory, enforced by a lock file.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from filelock import FileLock, Timeout
+
+from slipstation.errors import Cancelled, SlipStationError, StationBusy
+from slipstation.station import Station
+
+log = logging.getLogger(__name__)
+
+
+class ServiceLock:
+    """Held for the life of a service; a second one on the same data dir is refused."""
+
+    def __init__(self, station: Station) -> None:
+        self._lock = FileLock(str(station.paths.service_lock))
+        self._data_dir = station.paths.data_dir
+
+    def __enter__(self) -> ServiceLock:
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            raise StationBusy(f"Another SlipStation is already running on {self._data_dir}; "
+                              "stop it first (or use another --data-dir).") from None
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._lock.release()
+
+
+class Engine:
+    """The scheduled background work of one station."""
+
+    def __init__(self, station: Station,
+                 on_cycle: Callable[[str], None] | None = None) -> None:
+        self.station = station
+        self._on_cycle = on_cycle
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+        self._poll_seconds = 0
+        self._last_problem: str | None = None
+        self.cycle_done = threading.Event()
+
+    def start(self) -> None:
+        self._poll_seconds = int(self.station.settings.get("poll_seconds"))
+        self._scheduler.add_job(
+            self._sync_job, IntervalTrigger(seconds=self._poll_seconds), id="sync",
+            max_instances=1, coalesce=True, misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+        # Job-state refresh (#5) and the daily retention purge (#6) register here.
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        self.station.stop.stop()
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def _sync_job(self) -> None:
+        try:
+            summary = self.station.sync()
+            message = f"sync: {summary.line()}"
+            self._last_problem = None
+        except Cancelled:
+            return
+        except SlipStationError as exc:
+            message = f"sync failed: {exc.message}"
+            if message != self._last_problem:
+                log.error("%s", message)
+            self._last_problem = message
+        except Exception:  # the loop never dies; the traceback goes to the scrubbed log
+            log.exception("sync failed unexpectedly")
+            message = "sync failed unexpectedly (see the log)"
+        self.cycle_done.set()
+        if self._on_cycle:
+            self._on_cycle(message)
+        self._follow_poll_setting()
+
+    def _follow_poll_setting(self) -> None:
+        try:
+            wanted = int(self.station.settings.get("poll_seconds"))
+        except SlipStationError:
+            return
+        if wanted != self._poll_seconds and not self.station.stop.stopped:
+            self._poll_seconds = wanted
+            self._scheduler.reschedule_job("sync", trigger=IntervalTrigger(seconds=wanted))
+            log.info("poll interval now %d s", wanted)
+
+
+def run_service(station: Station, on_cycle: Callable[[str], None] | None = None) -> int:
+    """Run until SIGINT/SIGTERM; returns the exit code."""
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        stopping.set()
+
+    with ServiceLock(station):
+        station.db  # noqa: B018 - open (and migrate) the store before the first job runs
+        engine = Engine(station, on_cycle)
+        previous = {sig: signal.signal(sig, request_stop)
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            engine.start()
+            log.info("service started on %s", station.paths.data_dir)
+            while not stopping.wait(0.5):
+                pass
+        finally:
+            engine.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        log.info("service stopped")
+    return 0
+
