@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import Cli, one_line_error
 
 CONTRACT = ["gui", "run", "sync", "doctor", "keys", "config", "printers", "orders", "jobs",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli, one_line_error
 
 from slipstation.credentials import Credentials, Secret, mask_secret, validate_api_key
 from slipstation.errors import UsageError
+from tests.conftest import Cli, one_line_error
 
 SHIPPO_KEY = "shippo_test_5f3a9c0e1b7d4a2f8e6c"
 PRINTNODE_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"

@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli, one_line_error
 
 from slipstation.credentials import Credentials, Secret
 from slipstation.errors import DatabaseKeyMissing, DatabaseKeyWrong, StoreError
 from slipstation.station import Station
 from slipstation.store.database import open_database
 from slipstation.store.migrations import LATEST_VERSION, MIGRATIONS, schema_version
+from tests.conftest import Cli, one_line_error
 
 MARKER = "Zebra-Ünïcödé-Станция-駅"
 

@@ -7,11 +7,11 @@ import socket
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli, one_line_error
 
 from slipstation.errors import UsageError
 from slipstation.station import Station
 from slipstation.store.settings import SETTINGS, lookup
+from tests.conftest import Cli, one_line_error
 
 
 def test_defaults(station: Station) -> None:

@@ -116,7 +116,7 @@ def test_connection_refused_is_unavailable() -> None:
 
 def test_401_is_a_rejected_key_and_not_retried(shippo_server: ShippoServer) -> None:
     client = ShippoClient("shippo_test_wrongwrongwrong", base_url=shippo_server.url)
-    with pytest.raises(ServiceAuthError, match="Shippo key rejected.*Token does not exist"):
+    with pytest.raises(ServiceAuthError, match=r"Shippo key rejected.*Token does not exist"):
         list(client.iter_order_pages())
     assert len(shippo_server.list_requests()) == 1
     client.close()

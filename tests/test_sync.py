@@ -49,7 +49,7 @@ def test_international_page_with_malformed_orders(station: Station, shippo_serve
 
     anna = station.find_order("#2002").order
     assert anna.to_address.name == "Анна Петрова" and anna.to_address.city == "Москва"
-    assert anna.placed_at == datetime(2026, 11, 20, 9, 5, tzinfo=UTC)  # offset read, kept to the second
+    assert anna.placed_at == datetime(2026, 11, 20, 9, 5, tzinfo=UTC)  # offset applied; to the s
     taro = station.find_order("2003").order
     assert taro.to_address.name == "山田 太郎" and taro.line_items[0].variant_title == "大"
     assert taro.item_count == 3

@@ -101,11 +101,9 @@ def cmd_sync(station: Station, _args: argparse.Namespace) -> int:
 
 
 def cmd_run(station: Station, _args: argparse.Namespace) -> int:
-    from slipstation.logs import add_handler
     from slipstation.service import run_service
 
-    add_handler(logging.StreamHandler(sys.stderr)).setLevel(logging.INFO)
-    return run_service(station)
+    return run_service(station, log_to_stderr=True)
 
 
 def order_json(stored: StoredOrder) -> dict[str, object]:
@@ -118,7 +116,7 @@ def order_json(stored: StoredOrder) -> dict[str, object]:
         "placed_at": to_iso(order.placed_at),
         "ship_to": {"name": to.name, "company": to.company, "street1": to.street1,
                     "city": to.city, "state": to.state, "zip": to.zip, "country": to.country},
-        "items": [{"sku": i.sku, "title": i.title, "variant": i.variant_title,
+        "items": [{"sku": i.sku, "title": i.title, "variant": i.variant_title or None,
                    "quantity": i.quantity} for i in order.line_items],
         "item_count": order.item_count,
         "shipping_method": order.shipping_method,

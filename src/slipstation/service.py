@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from filelock import FileLock, Timeout
 
 from slipstation.errors import Cancelled, SlipStationError, StationBusy
+from slipstation.logs import add_handler
 from slipstation.station import Station
 
 log = logging.getLogger(__name__)
@@ -101,7 +103,8 @@ class Engine:
             log.info("poll interval now %d s", wanted)
 
 
-def run_service(station: Station, on_cycle: Callable[[str], None] | None = None) -> int:
+def run_service(station: Station, on_cycle: Callable[[str], None] | None = None, *,
+                log_to_stderr: bool = False) -> int:
     """Run until SIGINT/SIGTERM; returns the exit code."""
     stopping = threading.Event()
 
@@ -111,6 +114,8 @@ def run_service(station: Station, on_cycle: Callable[[str], None] | None = None)
 
     with ServiceLock(station):
         station.db  # noqa: B018 - open (and migrate) the store before the first job runs
+        if log_to_stderr:  # a headless service's journal
+            add_handler(logging.StreamHandler(sys.stderr)).setLevel(logging.INFO)
         engine = Engine(station, on_cycle)
         previous = {sig: signal.signal(sig, request_stop)
                     for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -10,11 +10,12 @@ station that was off for the weekend starts where it stopped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from slipstation.api.shippo import ShippoClient
+from slipstation.api.shippo import OrderPage, ShippoClient
 from slipstation.errors import ServiceAuthError, SlipStationError
 from slipstation.orders.models import MalformedOrder, parse_order
 from slipstation.orders.repository import OrderRepository
@@ -32,6 +33,15 @@ LAST_STATUS = "shippo.last_status"
 MIN_OVERLAP = timedelta(minutes=15)
 DEEP_EVERY = timedelta(hours=1)
 DEEP_WINDOW = timedelta(days=3)
+
+
+def _prefetched(pages: Iterator[OrderPage]) -> Iterator[OrderPage]:
+    """Fetch page n+1 while page n is parsed and stored: the network wait hides behind the work."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shippo-prefetch") as pool:
+        pending = pool.submit(next, pages, None)
+        while (page := pending.result()) is not None:
+            pending = pool.submit(next, pages, None)
+            yield page
 
 
 @dataclass
@@ -80,8 +90,9 @@ class ShippoSync:
         start, first, deep = self.window_start(now)
         summary = SyncSummary(window_start=start, first_sync=first)
         try:
-            for page in self._client.iter_order_pages(start=start,
-                                                      shop_app=self._settings.get("shop_app")):
+            pages = self._client.iter_order_pages(start=start,
+                                                  shop_app=self._settings.get("shop_app"))
+            for page in _prefetched(pages):
                 summary.pages += 1
                 summary.fetched += len(page.results)
                 batch = []

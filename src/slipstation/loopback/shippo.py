@@ -27,10 +27,15 @@ class ShippoServer(LoopbackServer):
         super().__init__()
         self.api_keys = set(api_keys)
         self.orders: list[dict[str, Any]] = []
+        self._placed: dict[int, Any] = {}  # id(order) -> parsed placed_at, parsed once
 
     def add_orders(self, orders: list[dict[str, Any]]) -> None:
         with self.lock:
             self.orders.extend(orders)
+            for order in orders:
+                self._placed[id(order)] = parse_timestamp(order.get("placed_at"))
+            # Newest first, as Shippo lists them.
+            self.orders.sort(key=lambda o: str(o.get("placed_at")), reverse=True)
 
     def set_status(self, object_id: str, status: str) -> None:
         with self.lock:
@@ -69,7 +74,7 @@ class ShippoServer(LoopbackServer):
         end = parse_timestamp((request.params("end_date") or [None])[0])
 
         def keep(order: dict[str, Any]) -> bool:
-            placed = parse_timestamp(order.get("placed_at"))
+            placed = self._placed.get(id(order))
             if statuses and order.get("order_status") not in statuses:
                 return False
             if shop_app and order.get("shop_app") != shop_app:
@@ -80,8 +85,7 @@ class ShippoServer(LoopbackServer):
                 return False
             return not (end and placed > end)
 
-        matching = sorted((o for o in self.orders if keep(o)),
-                          key=lambda o: str(o.get("placed_at")), reverse=True)
+        matching = [o for o in self.orders if keep(o)]
         first = (page - 1) * size
         if page < 1 or (first >= len(matching) and page != 1):
             return Reply(404, {"detail": "Invalid page."})

@@ -8,7 +8,8 @@ have an impossible quantity) raises `MalformedOrder` and is skipped by the calle
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +19,7 @@ from slipstation.timeutil import parse_timestamp, to_iso
 
 ADDRESS_FIELDS = ("name", "company", "street_no", "street1", "street2", "street3", "city",
                   "state", "zip", "country", "phone", "email")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TEXT = 2000  # longer strings are cut: a slip cannot show them and the store need not hold them
 
 
@@ -31,10 +33,8 @@ class MalformedOrder(ValueError):
 def _text(value: Any) -> str:
     if value is None or isinstance(value, dict | list):
         return ""
-    text = str(value).strip()
-    # Control characters break slips and CSV; keep newlines and tabs in notes.
-    text = "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
-    return text[:MAX_TEXT]
+    # Control characters break slips and CSV; newlines and tabs stay (notes have lines).
+    return _CONTROL.sub("", str(value).strip())[:MAX_TEXT]
 
 
 def _decimal(value: Any) -> str | None:
@@ -150,8 +150,12 @@ class Order:
         return sum(item.quantity for item in self.line_items)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # By hand rather than dataclasses.asdict: this runs for every order of every sync page.
+        data = dict(self.__dict__)
         data["placed_at"] = to_iso(self.placed_at)
+        data["to_address"] = dict(self.to_address.__dict__)
+        data["from_address"] = dict(self.from_address.__dict__) if self.from_address else None
+        data["line_items"] = [dict(item.__dict__) for item in self.line_items]
         return data
 
     @classmethod

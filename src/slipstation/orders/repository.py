@@ -41,7 +41,7 @@ def _search_text(order: Order) -> str:
 
 
 def _row_values(order: Order, raw: Any) -> dict[str, Any]:
-    data = json.dumps(order.to_dict(), ensure_ascii=False, sort_keys=True)
+    data = json.dumps(order.to_dict(), ensure_ascii=False, separators=(",", ":"))
     return {
         "object_id": order.object_id, "order_number": order.order_number or None,
         "order_key": order.key, "status": order.status, "placed_at": to_iso(order.placed_at),
@@ -51,7 +51,7 @@ def _row_values(order: Order, raw: Any) -> dict[str, Any]:
         "total_price": order.total_price, "currency": order.currency, "weight": order.weight,
         "weight_unit": order.weight_unit, "item_count": order.item_count,
         "search_text": _search_text(order), "is_test": int(order.test), "data": data,
-        "raw": json.dumps(raw, ensure_ascii=False, sort_keys=True),
+        "raw": json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
     }
 
 

@@ -1,0 +1,81 @@
+"""Sync N orders from a loopback Shippo (in its own process) into a fresh encrypted store.
+
+Prints orders/s and the syncing process's peak RSS. Run through `benchmarks/run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from slipstation.api.shippo import ShippoClient
+from slipstation.credentials import Credentials, Secret
+from slipstation.loopback import samples
+from slipstation.loopback.shippo import ShippoServer
+from slipstation.station import Station
+from slipstation.sync import ShippoSync
+from slipstation.timeutil import utc_now
+
+KEY = "shippo_test_benchmark00000000"
+
+
+def _serve(count: int, url_queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    now = utc_now()
+    names = [("Zoë Müller", "DE"), ("Анна Петрова", "RU"), ("山田 太郎", "JP"), ("Mr Hippo", "US")]
+    orders = []
+    for i in range(count):
+        name, country = names[i % len(names)]
+        items = [samples.line_item(f"Product {j}", f"SKU-{j:04d}", 1 + j % 2, seed=str(i))
+                 for j in range(i % 5 + 1)]
+        to = samples.address(name, f"{i} Long Street", "City", "12345", country, seed=str(i))
+        orders.append(samples.order(f"#{100000 + i}", now - timedelta(seconds=40 * i),
+                                    to=to, items=items, seed=f"bench-{i}"))
+    server = ShippoServer((KEY,))
+    server.add_orders(orders)
+    server.start()
+    url_queue.put(server.url)
+    time.sleep(3600)
+
+
+def run(count: int) -> dict[str, float]:
+    urls: multiprocessing.Queue[str] = multiprocessing.Queue()
+    server = multiprocessing.Process(target=_serve, args=(count, urls), daemon=True)
+    server.start()
+    url = urls.get(timeout=120)
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "station"
+        try:
+            with Station(data_dir) as station:
+                station.db  # noqa: B018 - create the store outside the timed part
+                client = ShippoClient(KEY, base_url=url)
+                started = time.perf_counter()
+                summary = ShippoSync(station.db, client).run_cycle()
+                elapsed = time.perf_counter() - started
+                client.close()
+                assert summary.new == count, summary
+        finally:
+            for name in Secret:
+                Credentials(data_dir).delete(name)
+    server.terminate()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"orders": count, "seconds": elapsed, "orders_per_s": count / elapsed,
+            "peak_rss_mb": peak_mb}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=10_000)
+    args = parser.parse_args()
+    result = run(args.orders)
+    print(f"sync ingest: {result['orders']:,} orders in {result['seconds']:.2f} s = "
+          f"{result['orders_per_s']:,.0f} orders/s (goal >= 5,000); "
+          f"peak RSS {result['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

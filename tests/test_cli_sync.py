@@ -1,0 +1,124 @@
+"""`slipstation sync`, `run` and `orders` as a user runs them, against the loopback Shippo."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from slipstation.loopback import samples
+from slipstation.loopback.shippo import ShippoServer
+from slipstation.timeutil import utc_now
+from tests.conftest import SHIPPO_KEY, Cli, one_line_error
+
+
+@pytest.fixture
+def shippo_env(shippo_server: ShippoServer, cli: Cli) -> dict[str, str]:
+    assert cli("keys", "set", "shippo", input=SHIPPO_KEY).returncode == 0
+    now = utc_now()
+    shippo_server.add_orders([
+        samples.order("#3001", now - timedelta(hours=1), to=samples.address(
+            "Ольга Смирнова", "Невский проспект 28", "Санкт-Петербург", "191186", "RU",
+            email="olga@example.ru"), items=[samples.line_item("Чай", "TEA-9", 2)]),
+        samples.order("#3002", now - timedelta(hours=2), status="SHIPPED"),
+        {**samples.order("#3003", now - timedelta(hours=3)), "line_items": "oops"},
+    ])
+    return {"SLIPSTATION_SHIPPO_URL": shippo_server.url}
+
+
+def test_sync_prints_a_summary_and_orders_lists_them(cli: Cli, shippo_env: dict[str, str]) -> None:
+    result = cli("sync", env=shippo_env)
+    assert result.returncode == 0, result.stderr
+    assert "fetched 3, new 2, updated 0, skipped 1" in result.stdout
+
+    listed = cli("orders", "--json")
+    orders = json.loads(listed.stdout)
+    assert [o["order_number"] for o in orders] == ["#3001", "#3002"]
+    olga = orders[0]
+    assert olga["status"] == "PAID"
+    assert olga["ship_to"]["name"] == "Ольга Смирнова"
+    assert {"name", "street1", "city", "zip", "country"} <= set(olga["ship_to"])
+    assert olga["items"] == [{"sku": "TEA-9", "title": "Чай", "variant": None, "quantity": 2}]
+    assert olga["print_count"] == 0
+    assert olga["placed_at"].endswith("Z")
+
+    shipped = json.loads(cli("orders", "--status", "shipped", "--json").stdout)
+    assert [o["order_number"] for o in shipped] == ["#3002"]
+    found = cli("orders", "--search", "смирнова")
+    assert "#3001" in found.stdout and "#3002" not in found.stdout
+    bad = cli("orders", "--status", "LOST")
+    assert bad.returncode == 2 and "PAID" in one_line_error(bad)
+
+
+def test_sync_without_a_key_or_with_a_rejected_key_exits_1(cli: Cli,
+                                                          shippo_server: ShippoServer) -> None:
+    env = {"SLIPSTATION_SHIPPO_URL": shippo_server.url}
+    missing = cli("sync", env=env)
+    assert missing.returncode == 1
+    assert "keys set shippo" in one_line_error(missing)
+    cli("keys", "set", "shippo", input="shippo_live_notthekeyyouwant")
+    rejected = cli("sync", env=env)
+    assert rejected.returncode == 1
+    line = one_line_error(rejected)
+    assert "Shippo key rejected" in line and "notthekey" not in line
+
+
+def _reader(stream: object) -> queue.Queue[str]:
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            lines.put(line)
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _wait_for(lines: queue.Queue[str], needle: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if needle in line:
+            return line
+    raise AssertionError(f"{needle!r} not seen; got {seen}")
+
+
+def test_run_syncs_refuses_a_second_instance_and_stops_on_sigterm(
+        cli: Cli, data_dir: Path, shippo_env: dict[str, str]) -> None:
+    env = {**os.environ, **shippo_env}
+    service = subprocess.Popen(
+        [sys.executable, "-m", "slipstation", "--data-dir", str(data_dir), "run"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env)
+    try:
+        lines = _reader(service.stderr)
+        _wait_for(lines, "sync: fetched 3, new 2", timeout=30)
+
+        second = cli("run", env=shippo_env, timeout=30)
+        assert second.returncode == 1
+        assert "already running" in one_line_error(second)
+
+        started = time.monotonic()
+        service.send_signal(signal.SIGTERM)
+        assert service.wait(timeout=10) == 0
+        assert time.monotonic() - started < 10
+    finally:
+        if service.poll() is None:
+            service.kill()
+        service.wait()
+        if service.stderr:
+            service.stderr.close()
+    assert json.loads(cli("orders", "--json").stdout)[0]["order_number"] == "#3001"
