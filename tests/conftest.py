@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import keyring
@@ -15,8 +16,10 @@ import pytest
 from slipstation.api.http import RetryPolicy
 from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import Credentials, Secret
+from slipstation.loopback import samples
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.station import Station
+from slipstation.timeutil import utc_now
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -98,6 +101,20 @@ def shippo_client(shippo_server: ShippoServer) -> Iterator[ShippoClient]:
                           policy=RetryPolicy(attempts=4, initial_wait=0.05, max_wait=0.2))
     yield client
     client.close()
+
+
+@pytest.fixture
+def shippo_env(shippo_server: ShippoServer, cli: Cli) -> dict[str, str]:
+    assert cli("keys", "set", "shippo", input=SHIPPO_KEY).returncode == 0
+    now = utc_now()
+    shippo_server.add_orders([
+        samples.order("#3001", now - timedelta(hours=1), to=samples.address(
+            "Ольга Смирнова", "Невский проспект 28", "Санкт-Петербург", "191186", "RU",
+            email="olga@example.ru"), items=[samples.line_item("Чай", "TEA-9", 2)]),
+        samples.order("#3002", now - timedelta(hours=2), status="SHIPPED"),
+        {**samples.order("#3003", now - timedelta(hours=3)), "line_items": "oops"},
+    ])
+    return {"SLIPSTATION_SHIPPO_URL": shippo_server.url}
 
 
 def load_fixture(*parts: str) -> object:

@@ -10,29 +10,10 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from slipstation.loopback import samples
 from slipstation.loopback.shippo import ShippoServer
-from slipstation.timeutil import utc_now
-from tests.conftest import SHIPPO_KEY, Cli, one_line_error
-
-
-@pytest.fixture
-def shippo_env(shippo_server: ShippoServer, cli: Cli) -> dict[str, str]:
-    assert cli("keys", "set", "shippo", input=SHIPPO_KEY).returncode == 0
-    now = utc_now()
-    shippo_server.add_orders([
-        samples.order("#3001", now - timedelta(hours=1), to=samples.address(
-            "Ольга Смирнова", "Невский проспект 28", "Санкт-Петербург", "191186", "RU",
-            email="olga@example.ru"), items=[samples.line_item("Чай", "TEA-9", 2)]),
-        samples.order("#3002", now - timedelta(hours=2), status="SHIPPED"),
-        {**samples.order("#3003", now - timedelta(hours=3)), "line_items": "oops"},
-    ])
-    return {"SLIPSTATION_SHIPPO_URL": shippo_server.url}
+from tests.conftest import Cli, one_line_error
 
 
 def test_sync_prints_a_summary_and_orders_lists_them(cli: Cli, shippo_env: dict[str, str]) -> None:

@@ -9,11 +9,13 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from slipstation import __version__
 from slipstation.credentials import Secret
 from slipstation.errors import NotBuiltError, SlipStationError, UsageError
+from slipstation.fileio import write_private
 from slipstation.logs import configure_logging, scrub, shutdown_logging
 from slipstation.orders.repository import StoredOrder
 from slipstation.paths import resolve_data_dir
@@ -143,6 +145,37 @@ def cmd_orders(station: Station, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_render(station: Station, args: argparse.Namespace) -> int:
+    numbers = list(args.order_numbers)
+    if args.all:
+        numbers += [s.order.display_number for s in station.orders.search(limit=-1)]
+    if not numbers:
+        raise UsageError("Name at least one order number, or --all.")
+    target = Path(args.output)
+    if len(numbers) == 1 and not args.all:
+        stored, pdf = station.render_slip(numbers[0])
+        write_private(target, pdf)
+        _out(f"{stored.order.display_number}: {target}")
+        return 0
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for number in numbers:
+        stored, pdf = station.render_slip(number)
+        path = write_private(target / f"slip-{safe_filename(stored.order.key)}.pdf", pdf)
+        _out(f"{stored.order.display_number}: {path}")
+    return 0
+
+
+def cmd_picklist(station: Station, args: argparse.Namespace) -> int:
+    pdf = station.render_picklist(list(args.order_numbers))
+    write_private(Path(args.output), pdf)
+    _out(f"pick list for {len(args.order_numbers)} orders: {args.output}")
+    return 0
+
+
+def safe_filename(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "order"
+
+
 # -- parser ------------------------------------------------------------------------------------
 def build_parser() -> _Parser:
     parser = _Parser(prog="slipstation",
@@ -199,14 +232,15 @@ def build_parser() -> _Parser:
     jobs = add("jobs", _not_built("jobs", "issue #5"), "print jobs and their states")
     jobs.add_argument("--json", action="store_true")
 
-    render = add("render", _not_built("render", "issue #4"), "render slips to PDF")
-    render.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
+    render = add("render", cmd_render, "render slips to PDF (several or --all: -o is a folder)")
+    render.add_argument("order_numbers", nargs="*", metavar="ORDER_NUMBER")
+    render.add_argument("--all", action="store_true", help="every stored order")
     render.add_argument("-o", "--output", required=True, metavar="FILE")
     print_ = add("print", _not_built("print", "issue #5"), "print an order's slip now")
     print_.add_argument("order_number", metavar="ORDER_NUMBER")
     print_.add_argument("--copies", type=int, default=1)
     print_.add_argument("--printer", type=int, metavar="ID")
-    picklist = add("picklist", _not_built("picklist", "issue #4"), "pick list for orders")
+    picklist = add("picklist", cmd_picklist, "pick list (SKUs summed) for orders")
     picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
     picklist.add_argument("-o", "--output", required=True, metavar="FILE")
 

@@ -14,9 +14,11 @@ from typing import Any
 from slipstation.api.http import StopToken
 from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import API_KEYS, Credentials, KeyStatus, Secret, validate_api_key
-from slipstation.errors import SlipStationError
+from slipstation.errors import NotFound, SlipStationError
 from slipstation.orders.repository import OrderRepository, StoredOrder
 from slipstation.paths import StationPaths
+from slipstation.slips.picklist import render_picklist
+from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.app_log import DatabaseLog
 from slipstation.store.audit import AuditLog
 from slipstation.store.database import Database, open_database
@@ -149,10 +151,21 @@ class Station:
         return summary
 
     def find_order(self, number: str) -> StoredOrder:
-        from slipstation.errors import NotFound
-
         found = self.orders.find(number)
         if found is None:
             raise NotFound(f"No order {number.strip()!r} in the local store "
                            "(sync first, or check the number).")
         return found
+
+    # -- slips ---------------------------------------------------------------------------------
+    def slip_options(self) -> SlipOptions:
+        return SlipOptions.from_settings(self.settings.all())
+
+    def render_slip(self, number: str) -> tuple[StoredOrder, bytes]:
+        stored = self.find_order(number)
+        return stored, render_slip(stored.order, self.slip_options())
+
+    def render_picklist(self, numbers: list[str]) -> bytes:
+        orders = [self.find_order(number).order for number in numbers]
+        paper = str(self.settings.get("paper"))
+        return render_picklist(orders, "a4" if paper == "4x6" else paper)

@@ -134,6 +134,8 @@ SETTINGS: tuple[Setting, ...] = (
             default_factory=_host_name),
     Setting("show_prices", "bool", False, "Print prices and totals on slips."),
     Setting("logo", "path", "", "Logo image printed at the top of each slip."),
+    Setting("ship_from", "str", "", "Return address on slips when an order has none, lines "
+            "separated by '|' (e.g. 'Hippo Shop|965 Mission St|San Francisco, CA 94103|US')."),
     Setting("expire_minutes", "int", 60,
             "Minutes PrintNode keeps trying an undelivered job before it expires.",
             minimum=1, maximum=14 * 24 * 60),

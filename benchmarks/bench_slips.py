@@ -1,0 +1,75 @@
+"""Slips per second for a typical 5-item order, beside a bare ReportLab canvas drawing the same
+text and barcode (the floor of what the library can do). One core, same run."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.pdfgen.canvas import Canvas
+
+from slipstation.loopback import samples
+from slipstation.orders.models import Order, parse_order
+from slipstation.slips.slip import SlipOptions, address_lines, render_slip
+
+
+def typical_order() -> Order:
+    items = [samples.line_item(f"Organic cotton tote bag {i}", f"TOTE-{i:03d}", 1 + i % 2,
+                               variant="Natural / Large") for i in range(5)]
+    to = samples.address("Zoë Müller", "Königstraße 12", "München", "80331", "DE")
+    return parse_order(samples.order("#104857", datetime(2026, 11, 20, tzinfo=UTC), to=to,
+                                     items=items, notes="Please gift wrap."))
+
+
+def bare_canvas(order: Order) -> bytes:
+    """The same words and barcode, placed at fixed positions with no layout logic."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(288, 432), invariant=1, pageCompression=1)
+    canvas.setFont("Helvetica-Bold", 18)
+    canvas.drawString(150, 400, order.display_number)
+    Code128(order.display_number, barWidth=1.06, barHeight=32, humanReadable=False
+            ).drawOn(canvas, 12, 360)
+    canvas.setFont("Helvetica", 9)
+    y = 340.0
+    for line in [f"Order date: {order.placed_at:%Y-%m-%d}", order.shipping_method,
+                 order.to_address.name, *address_lines(order.to_address)]:
+        canvas.drawString(12, y, line)
+        y -= 11
+    for item in order.line_items:
+        canvas.drawString(12, y, str(item.quantity))
+        canvas.drawString(40, y, item.title)
+        canvas.drawString(40, y - 10, item.variant_title)
+        canvas.drawString(40, y - 20, f"SKU: {item.sku}")
+        y -= 32
+    canvas.drawString(12, y, f"Total items: {order.item_count}")
+    canvas.drawString(12, 20, order.notes)
+    canvas.drawString(230, 8, "Page 1 of 1")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def rate(render: Callable[[], bytes], seconds: float = 3.0) -> tuple[float, int]:
+    render()  # warm up: font registration, caches
+    count, size = 0, 0
+    started = time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        size = len(render())
+        count += 1
+    return count / elapsed, size
+
+
+def main() -> None:
+    order = typical_order()
+    options = SlipOptions(paper="4x6")
+    ours, our_size = rate(lambda: render_slip(order, options))
+    bare, bare_size = rate(lambda: bare_canvas(order))
+    print(f"slips: SlipStation {ours:,.0f} slips/s ({our_size:,} B/PDF); bare ReportLab canvas "
+          f"{bare:,.0f} slips/s ({bare_size:,} B/PDF); ratio {ours / bare:.2f} (goal >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

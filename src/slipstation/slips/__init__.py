@@ -1,0 +1,1 @@
+"""Packing slips and pick lists as PDF bytes, drawn with ReportLab: vector text and barcodes."""

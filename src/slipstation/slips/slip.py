@@ -1,0 +1,216 @@
+"""The packing slip of one order."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.pdfgen.canvas import Canvas
+
+from slipstation.orders.models import Address, Order
+from slipstation.slips import fonts, images
+from slipstation.slips.layout import Block, beside, gap, render, rule, text_line, text_lines
+from slipstation.slips.paper import DOT, Paper, paper
+
+# ReportLab's TrueType subsetting keeps per-document state on shared font objects.
+RENDER_LOCK = threading.Lock()
+_CITY_FIRST = {"US", "CA", "AU"}
+
+
+@dataclass(frozen=True)
+class SlipOptions:
+    paper: str = "4x6"
+    show_prices: bool = False
+    logo: str = ""
+    ship_from: tuple[str, ...] = ()  # the shop's return address, when orders carry none
+
+    @classmethod
+    def from_settings(cls, values: dict[str, object]) -> SlipOptions:
+        ship_from = str(values.get("ship_from") or "")
+        return cls(paper=str(values["paper"]), show_prices=bool(values["show_prices"]),
+                   logo=str(values.get("logo") or ""),
+                   ship_from=tuple(p.strip() for p in ship_from.split("|") if p.strip()))
+
+
+def address_lines(address: Address) -> list[str]:
+    street = " ".join(p for p in (address.street1, address.street_no) if p)
+    if address.country in _CITY_FIRST:
+        city = f"{address.city}, {address.state} {address.zip}".strip(", ")
+    else:
+        city = " ".join(p for p in (address.zip, address.city, address.state) if p)
+    lines = [address.company, street, address.street2, address.street3, city, address.country]
+    return [line for line in lines if line and line.strip()]
+
+
+def barcode_value(order: Order) -> str:
+    """What the barcode encodes: the order number as printed, if Code128 can carry it."""
+    number = order.display_number
+    if number.isascii() and number.isprintable() and len(number) <= 40:
+        return number
+    return order.object_id
+
+
+def barcode_block(value: str, height: float, max_width: float, *, align_right: bool = False
+                  ) -> Block:
+    # Bars a whole number of 203-dpi dots wide print crisply on thermal printers.
+    for dots in (3, 2, 1.5):
+        code = Code128(value, barWidth=dots * DOT, barHeight=height, humanReadable=False,
+                       quiet=True)
+        if code.width <= max_width:
+            break
+
+    def draw(canvas: Canvas, left: float, top: float) -> None:
+        x = max_width - code.width if align_right else 0.0
+        code.drawOn(canvas, left + x, top - height)
+    return Block(height + 4, draw, width=code.width)
+
+
+def _money(value: str | None, currency: str) -> str:
+    return f"{value} {currency}".strip() if value else ""
+
+
+class _SlipBuilder:
+    def __init__(self, order: Order, options: SlipOptions) -> None:
+        self.order = order
+        self.options = options
+        self.paper: Paper = paper(options.paper)
+        self.size = self.paper.text
+        self.small = max(7.0, self.size * 0.82)
+        self.width = self.paper.content_width
+
+    # -- header --------------------------------------------------------------------------------
+    def first_header(self) -> list[Block]:
+        order, size, width = self.order, self.size, self.width
+        number = text_line(order.display_number, size * 2.0, x=width, bold=True, align="right")
+        logo = images.logo(self.options.logo)
+        logo_height = size * 4.0
+        if logo is not None:
+            reader, ratio = logo
+            logo_width = min(logo_height * ratio, width * 0.45)
+            drawn_height = logo_width / ratio
+
+            def draw_top(canvas: Canvas, left: float, top: float) -> None:
+                canvas.drawImage(reader, left, top - drawn_height, logo_width, drawn_height)
+                number.draw(canvas, left, top)
+            top_row = Block(max(drawn_height, number.height) + 2, draw_top)
+        else:
+            label = text_line("PACKING SLIP", self.small, bold=True)
+
+            def draw_top(canvas: Canvas, left: float, top: float) -> None:
+                label.draw(canvas, left, top - number.height + label.height)
+                number.draw(canvas, left, top)
+            top_row = Block(number.height + 2, draw_top)
+
+        facts = [f"Order date: {order.placed_at:%Y-%m-%d}"]
+        if order.shipping_method:
+            facts += fonts.wrap(f"Ship via: {order.shipping_method}", self.small, width * 0.45)
+        fact_blocks = [text_line(f, self.small, x=width, align="right") for f in facts]
+        bar = barcode_block(barcode_value(order), size * 3.6, width * 0.62)
+        return [top_row, beside((0, [bar]), (0, fact_blocks)), rule(width, space=6),
+                *self.addresses(), rule(width, space=6)]
+
+    def later_header(self) -> list[Block]:
+        size, width = self.size, self.width
+        text = f"{self.order.display_number} (continued)"
+        title = text_line(text, size * 1.3, bold=True)
+        room = width - fonts.width(text, size * 1.3, True) - 10
+        value = barcode_value(self.order)
+        if room > 0:
+            bar = barcode_block(value, size * 2.2, room, align_right=True)
+            if bar.width <= room:
+                return [beside((0, [title]), (width - room, [bar])), rule(width, space=6)]
+        # Too narrow side by side: the barcode goes under the title.
+        return [title, barcode_block(value, size * 2.2, width), rule(width, space=6)]
+
+    def addresses(self) -> list[Block]:
+        size, width = self.size, self.width
+        to = self.order.to_address
+        column = width * 0.58 if self.paper.columns else width
+        ship_to = [text_line("SHIP TO", self.small, bold=True)]
+        ship_to += text_lines(to.name, size * 1.3, column, bold=True)
+        for line in address_lines(to):
+            ship_to += text_lines(line, size * 1.05, column)
+        sender = (address_lines(self.order.from_address) if self.order.from_address
+                  else list(self.options.ship_from))
+        if self.order.from_address and self.order.from_address.name:
+            sender.insert(0, self.order.from_address.name)
+        if not sender:
+            return ship_to
+        if self.paper.columns:
+            from_width = width - column - 12
+            from_blocks = [text_line("FROM", self.small, bold=True)]
+            for line in sender:
+                from_blocks += text_lines(line, self.small, from_width)
+            return [beside((0, ship_to), (column + 12, from_blocks))]
+        from_text = "From: " + ", ".join(sender)
+        return [*ship_to, gap(3), *text_lines(from_text, self.small, width)]
+
+    # -- body ----------------------------------------------------------------------------------
+    def item_groups(self) -> list[list[Block]]:
+        size, small, width = self.size, self.small, self.width
+        qty_width = fonts.width("000", size * 1.15, True) + 6
+        price_width = fonts.width("00000.00 USD", small) + 6 if self.options.show_prices else 0
+        item_width = width - qty_width - price_width
+
+        header = [text_line("QTY", small, bold=True), text_line("ITEM", small, x=qty_width,
+                                                               bold=True)]
+        if self.options.show_prices:
+            header.append(text_line("PRICE", small, x=width, bold=True, align="right"))
+        groups: list[list[Block]] = [[beside(*((0, [b]) for b in header)), rule(width, space=4)]]
+        for item in self.order.line_items:
+            title_lines = fonts.wrap(item.title or "(untitled item)", size, item_width)
+            first = [text_line(str(item.quantity), size * 1.15, x=qty_width - 6, bold=True,
+                               align="right"),
+                     text_line(title_lines[0], size, x=qty_width)]
+            if self.options.show_prices:
+                first.append(text_line(_money(item.total_price, item.currency), small, x=width,
+                                       align="right"))
+            row = [beside(*((0, [b]) for b in first))]
+            row += [text_line(line, size, x=qty_width) for line in title_lines[1:]]
+            if item.variant_title:
+                row += text_lines(item.variant_title, small, item_width, x=qty_width)
+            if item.sku:
+                row += text_lines(f"SKU: {item.sku}", small, item_width, x=qty_width)
+            row.append(rule(width, weight=0.3, space=5))
+            groups.append(row)
+        return groups
+
+    def summary_groups(self) -> list[list[Block]]:
+        order, size, small, width = self.order, self.size, self.small, self.width
+        lines = len(order.line_items)
+        totals = [text_line(f"Total items: {order.item_count}"
+                            f"{f'  ({lines} lines)' if lines > 1 else ''}", size * 1.1,
+                            bold=True)]
+        if self.options.show_prices:
+            for label, value in (("Subtotal", order.subtotal_price),
+                                 ("Shipping", order.shipping_cost),
+                                 ("Tax", order.total_tax), ("Total", order.total_price)):
+                if value:
+                    totals.append(text_line(f"{label}: {_money(value, order.currency)}", small,
+                                            x=width, bold=label == "Total", align="right"))
+        groups = [[gap(2), *totals]]
+        if order.notes:
+            note_lines = text_lines(order.notes, size, width - 8, x=4)
+            groups.append([gap(6), text_line("NOTES", small, bold=True), *note_lines])
+        return groups
+
+    def footer(self, canvas: Canvas, left: float, page: int, pages: int) -> None:
+        y = self.paper.margin - self.small * 0.2
+        fonts.draw(canvas, left, y, f"{self.order.display_number}", self.small)
+        fonts.draw(canvas, left + self.width, y, f"Page {page} of {pages}", self.small,
+                   align="right")
+
+    def build(self) -> bytes:
+        groups = self.item_groups() + self.summary_groups()
+        return render(self.paper, groups, first_header=self.first_header(),
+                      later_header=self.later_header, footer=self.footer,
+                      footer_height=self.small * 1.8,
+                      title=f"Packing slip {self.order.display_number}")
+
+
+def render_slip(order: Order, options: SlipOptions | None = None) -> bytes:
+    """The slip as PDF bytes, in memory (never a temporary file)."""
+    with RENDER_LOCK:
+        return _SlipBuilder(order, options or SlipOptions()).build()
+

@@ -1,0 +1,50 @@
+"""`slipstation render` and `picklist` on synced orders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import Cli, one_line_error
+from tests.slip_reading import barcodes, pdf_text
+
+
+def test_render_one_order_to_a_private_file(cli: Cli, shippo_env: dict[str, str],
+                                            tmp_path: Path) -> None:
+    assert cli("sync", env=shippo_env).returncode == 0
+    target = tmp_path / "slip.pdf"
+    result = cli("render", "3001", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert target.stat().st_mode & 0o777 == 0o600
+    pdf = target.read_bytes()
+    assert "Ольга Смирнова" in pdf_text(pdf)
+    assert barcodes(pdf) == ["#3001"]
+    assert not list(tmp_path.glob(".*.part")), "no temporary file left behind"
+
+
+def test_render_several_to_a_folder_and_picklist(cli: Cli, shippo_env: dict[str, str],
+                                                 tmp_path: Path) -> None:
+    cli("sync", env=shippo_env)
+    folder = tmp_path / "slips"
+    result = cli("render", "#3001", "#3002", "-o", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["slip-3001.pdf", "slip-3002.pdf"]
+    every = tmp_path / "all"
+    assert cli("render", "--all", "-o", str(every)).returncode == 0
+    assert len(list(every.iterdir())) == 2
+
+    picklist = tmp_path / "pick.pdf"
+    assert cli("picklist", "3001", "#3002", "-o", str(picklist)).returncode == 0
+    text = pdf_text(picklist.read_bytes())
+    assert "Orders: #3001, #3002" in text and "TEA-9" in text
+
+
+def test_unknown_order_is_one_line_and_exit_1(cli: Cli, shippo_env: dict[str, str],
+                                              tmp_path: Path) -> None:
+    cli("sync", env=shippo_env)
+    result = cli("render", "#9999", "-o", str(tmp_path / "x.pdf"))
+    assert result.returncode == 1
+    assert "No order '#9999'" in one_line_error(result)
+    assert not (tmp_path / "x.pdf").exists()
+    missing_folder = cli("render", "3001", "-o", str(tmp_path / "no" / "such" / "x.pdf"))
+    assert missing_folder.returncode == 1
+    assert "Cannot write" in one_line_error(missing_folder)
