@@ -17,7 +17,9 @@ from slipstation.api.http import RetryPolicy
 from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import Credentials, Secret
 from slipstation.loopback import samples
+from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
+from slipstation.printing.queue import QueuePolicy
 from slipstation.station import Station
 from slipstation.timeutil import utc_now
 
@@ -115,6 +117,38 @@ def shippo_env(shippo_server: ShippoServer, cli: Cli) -> dict[str, str]:
         {**samples.order("#3003", now - timedelta(hours=3)), "line_items": "oops"},
     ])
     return {"SLIPSTATION_SHIPPO_URL": shippo_server.url}
+
+
+PRINTNODE_KEY = "printnode-loopback-key-0000"
+FAST_RETRY = RetryPolicy(attempts=3, initial_wait=0.01, max_wait=0.05)
+
+
+@pytest.fixture
+def printnode_server() -> Iterator[PrintNodeServer]:
+    with PrintNodeServer((PRINTNODE_KEY,)) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture
+def services(shippo_server: ShippoServer, printnode_server: PrintNodeServer,
+             monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Both loopback services, with the environment pointing SlipStation at them."""
+    env = {"SLIPSTATION_SHIPPO_URL": shippo_server.url,
+           "SLIPSTATION_PRINTNODE_URL": printnode_server.url}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def open_printing_station(data_dir: Path, policy: QueuePolicy | None = None) -> Station:
+    """A station with both keys set, quick retries, and (unless given) a queue that resends
+    as soon as a lookup proves a job absent."""
+    station = Station(data_dir, retry_policy=FAST_RETRY,
+                      queue_policy=policy or QueuePolicy(reconcile_grace=timedelta(0),
+                                                         retry_initial=timedelta(0)))
+    station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
+    station.credentials.set(Secret.PRINTNODE, PRINTNODE_KEY)
+    return station
 
 
 def load_fixture(*parts: str) -> object:

@@ -172,6 +172,52 @@ def cmd_picklist(station: Station, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_printers(station: Station, args: argparse.Namespace) -> int:
+    printers = station.printers()
+    chosen = station.settings.get("printer")
+    if args.json:
+        _out(json.dumps([{"id": p.id, "name": p.name, "state": p.state,
+                          "computer": p.computer_name, "computer_state": p.computer_state,
+                          "papers": sorted(p.papers), "chosen": p.id == chosen}
+                         for p in printers], indent=2, ensure_ascii=False))
+        return 0
+    for printer in printers:
+        mark = "*" if printer.id == chosen else " "
+        _out(f"{mark} {printer.id:<10} {printer.state:<13} {printer.name} "
+             f"(on {printer.computer_name or '?'}: {printer.computer_state or '?'})")
+    if not printers:
+        _out("no printers on this PrintNode account")
+    return 0
+
+
+def cmd_print(station: Station, args: argparse.Namespace) -> int:
+    job = station.print_order(args.order_number, copies=args.copies, printer=args.printer)
+    copies = f"{job.copies} cop{'y' if job.copies == 1 else 'ies'}"
+    _out(f"{job.kind} of {job.order_number} sent to printer {job.printer_id} "
+         f"(PrintNode job {job.printnode_job_id}, {copies})")
+    return 0
+
+
+def cmd_jobs(station: Station, args: argparse.Namespace) -> int:
+    if args.requeue is not None:
+        job = station.requeue(args.requeue)
+        _out(f"job {job.id} re-queued: {job.state}")
+        return 0
+    jobs = station.queue.jobs(limit=args.limit or 1_000_000)
+    if args.json:
+        _out(json.dumps([j.to_json() for j in jobs], indent=2, ensure_ascii=False))
+        return 0
+    for job in jobs:
+        remote = f" PrintNode {job.printnode_job_id} {job.printnode_state}".rstrip() \
+            if job.printnode_job_id else ""
+        problem = f" — {job.last_error}" if job.last_error else ""
+        _out(f"{job.id:<6} {job.order_number:<14} {job.kind:<8} {job.state:<12} "
+             f"x{job.copies}{remote}{problem}")
+    if not jobs:
+        _out("no print jobs")
+    return 0
+
+
 def safe_filename(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "order"
 
@@ -222,21 +268,24 @@ def build_parser() -> _Parser:
     config_set.add_argument("value")
     config_set.set_defaults(handler=cmd_config_set)
 
-    printers = add("printers", _not_built("printers", "issue #5"), "PrintNode printers")
+    printers = add("printers", cmd_printers, "PrintNode printers and their state")
     printers.add_argument("--json", action="store_true")
     orders = add("orders", cmd_orders, "list stored orders, newest first")
     orders.add_argument("--status", metavar="S")
     orders.add_argument("--search", metavar="Q", help="order number, name, email or SKU")
     orders.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (0 = all)")
     orders.add_argument("--json", action="store_true")
-    jobs = add("jobs", _not_built("jobs", "issue #5"), "print jobs and their states")
+    jobs = add("jobs", cmd_jobs, "print jobs and their states, newest first")
     jobs.add_argument("--json", action="store_true")
+    jobs.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (0 = all)")
+    jobs.add_argument("--requeue", type=int, metavar="ID",
+                      help="send a failed, expired, unconfirmed or skipped job again")
 
     render = add("render", cmd_render, "render slips to PDF (several or --all: -o is a folder)")
     render.add_argument("order_numbers", nargs="*", metavar="ORDER_NUMBER")
     render.add_argument("--all", action="store_true", help="every stored order")
     render.add_argument("-o", "--output", required=True, metavar="FILE")
-    print_ = add("print", _not_built("print", "issue #5"), "print an order's slip now")
+    print_ = add("print", cmd_print, "print (or reprint) an order's slip now")
     print_.add_argument("order_number", metavar="ORDER_NUMBER")
     print_.add_argument("--copies", type=int, default=1)
     print_.add_argument("--printer", type=int, metavar="ID")

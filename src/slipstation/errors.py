@@ -66,10 +66,13 @@ class Cancelled(SlipStationError):
 class ServiceError(SlipStationError):
     """Shippo or PrintNode answered with an error, or could not be reached."""
 
-    def __init__(self, message: str, *, service: str, status: int | None = None) -> None:
+    def __init__(self, message: str, *, service: str, status: int | None = None,
+                 maybe_delivered: bool = True) -> None:
         super().__init__(message)
         self.service = service
         self.status = status
+        # False only when the request certainly never reached the server (connection refused).
+        self.maybe_delivered = maybe_delivered
 
 
 class ServiceAuthError(ServiceError):

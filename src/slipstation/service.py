@@ -24,6 +24,7 @@ from slipstation.logs import add_handler
 from slipstation.station import Station
 
 log = logging.getLogger(__name__)
+PRINT_REFRESH_SECONDS = 20
 
 
 class ServiceLock:
@@ -55,6 +56,7 @@ class Engine:
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._poll_seconds = 0
         self._last_problem: str | None = None
+        self._last_print_problem: str | None = None
         self.cycle_done = threading.Event()
 
     def start(self) -> None:
@@ -64,7 +66,10 @@ class Engine:
             max_instances=1, coalesce=True, misfire_grace_time=None,
             next_run_time=datetime.now(UTC),
         )
-        # Job-state refresh (#5) and the daily retention purge (#6) register here.
+        self._scheduler.add_job(
+            self._print_job, IntervalTrigger(seconds=PRINT_REFRESH_SECONDS), id="printing",
+            max_instances=1, coalesce=True, misfire_grace_time=None)
+        # The daily retention purge (#6) registers here.
         self._scheduler.start()
 
     def stop(self) -> None:
@@ -91,6 +96,22 @@ class Engine:
         if self._on_cycle:
             self._on_cycle(message)
         self._follow_poll_setting()
+
+    def _print_job(self) -> None:
+        """Retries due print jobs and follows submitted ones to done/failed."""
+        try:
+            self.station.refresh_printing()
+        except Cancelled:
+            return
+        except SlipStationError as exc:
+            if exc.message != self._last_print_problem:  # once per distinct problem
+                log.warning("print refresh failed: %s", exc.message)
+            self._last_print_problem = exc.message
+            return
+        except Exception:
+            log.exception("print refresh failed unexpectedly")
+            return
+        self._last_print_problem = None
 
     def _follow_poll_setting(self) -> None:
         try:

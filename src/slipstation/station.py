@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slipstation.api.http import StopToken
+from slipstation.api.http import RetryPolicy, StopToken
+from slipstation.api.printnode import Printer, PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import API_KEYS, Credentials, KeyStatus, Secret, validate_api_key
-from slipstation.errors import NotFound, SlipStationError
+from slipstation.errors import NotFound, SlipStationError, UsageError
 from slipstation.orders.repository import OrderRepository, StoredOrder
 from slipstation.paths import StationPaths
+from slipstation.printing.queue import JobRow, PrintQueue, QueuePolicy
 from slipstation.slips.picklist import render_picklist
 from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.app_log import DatabaseLog
@@ -41,14 +43,20 @@ class ConfigItem:
 
 
 class Station:
-    def __init__(self, data_dir: Path, *, demo: bool = False) -> None:
+    def __init__(self, data_dir: Path, *, demo: bool = False,
+                 retry_policy: RetryPolicy | None = None,
+                 queue_policy: QueuePolicy | None = None) -> None:
         self.paths = StationPaths(data_dir)
+        self.retry_policy = retry_policy
+        self.queue_policy = queue_policy
         self.demo = demo
         self.credentials = Credentials(data_dir)
         self.stop = StopToken()
         self._db: Database | None = None
         self._db_log: DatabaseLog | None = None
         self._shippo: ShippoClient | None = None
+        self._printnode: PrintNodeClient | None = None
+        self._queue: PrintQueue | None = None
 
     # -- store ---------------------------------------------------------------------------------
     @property
@@ -81,9 +89,11 @@ class Station:
 
     def close(self) -> None:
         self.stop.stop()
-        if self._shippo is not None:
-            self._shippo.close()
-            self._shippo = None
+        for client in (self._shippo, self._printnode):
+            if client is not None:
+                client.close()
+        self._shippo = self._printnode = None
+        self._queue = None
         if self._db_log is not None:
             self._db_log.stop()
             self._db_log = None
@@ -139,16 +149,73 @@ class Station:
             if not key:
                 raise SlipStationError(
                     "No Shippo API key is set; run `slipstation keys set shippo`.")
-            self._shippo = ShippoClient(key, stop=self.stop)
+            self._shippo = ShippoClient(key, stop=self.stop, policy=self.retry_policy)
         return self._shippo
 
     def sync(self) -> SyncSummary:
-        """One cycle: pull orders from Shippo into the store."""
+        """One cycle: pull orders from Shippo into the store, queue and print what is due."""
         summary = ShippoSync(self.db, self.shippo()).run_cycle()
         if summary.new or summary.updated:
             self.audit.record("orders.synced", new=summary.new, updated=summary.updated,
                               skipped=summary.skipped)
+        self.queue.plan_auto()
+        result = self.queue.process()
+        summary.printed = result.submitted
+        summary.print_problem = result.problem
         return summary
+
+    # -- PrintNode -----------------------------------------------------------------------------
+    def printnode(self) -> PrintNodeClient:
+        if self._printnode is None:
+            key = self.credentials.get(Secret.PRINTNODE)
+            if not key:
+                raise SlipStationError(
+                    "No PrintNode API key is set; run `slipstation keys set printnode`.")
+            self._printnode = PrintNodeClient(key, stop=self.stop, policy=self.retry_policy)
+        return self._printnode
+
+    @property
+    def queue(self) -> PrintQueue:
+        if self._queue is None:
+            self._queue = PrintQueue(self.db, self.printnode, station_name=self.station_name,
+                                     policy=self.queue_policy)
+        return self._queue
+
+    def printers(self) -> list[Printer]:
+        return self.printnode().printers()
+
+    def refresh_printing(self) -> int:
+        """Retry what is due and poll PrintNode for job states; returns state changes."""
+        self.queue.process()
+        return self.queue.refresh_states()
+
+    def print_order(self, number: str, *, copies: int = 1, printer: int | None = None) -> JobRow:
+        """A person's print or reprint: recorded as such, sent now through the same queue."""
+        stored = self.find_order(number)
+        printer = printer or self.settings.get("printer")
+        if printer is None:
+            raise SlipStationError("No printer chosen: `slipstation config set printer ID` "
+                                   "(see `slipstation printers`) or pass --printer.")
+        if not 1 <= copies <= 20:
+            raise UsageError("Copies must be from 1 to 20.")
+        earlier = [j for j in self.queue.jobs(order_id=stored.id) if j.state in ("done",
+                                                                                "submitted")]
+        kind = "reprint" if earlier else "manual"
+        job_id = self.queue.enqueue(stored.id, stored.order, kind=kind, printer=printer,
+                                    paper=str(self.settings.get("paper")), copies=copies)
+        self.audit.record(f"print.{kind}", copies=copies)
+        result = self.queue.process()
+        job = self.queue.job(job_id)
+        if job.state not in ("submitted", "done"):
+            raise SlipStationError(f"Print job {job_id} is {job.state}: "
+                                   f"{job.last_error or result.problem or 'not sent yet'}")
+        return job
+
+    def requeue(self, job_id: int) -> JobRow:
+        self.queue.requeue(job_id)
+        self.audit.record("print.requeue", job=job_id)
+        self.queue.process()
+        return self.queue.job(job_id)
 
     def find_order(self, number: str) -> StoredOrder:
         found = self.orders.find(number)

@@ -5,6 +5,10 @@ Shippo has no "updated since" filter and no sort, and a late import can carry an
 the poll interval) and, once an hour, a deep window of several days. Upserting by object id makes
 the overlap free of duplicates. The watermark moves only when a whole cycle succeeded, so a
 station that was off for the weekend starts where it stopped.
+
+An order awaiting payment may turn PAID long after its `placed_at` left the short window, so
+every few minutes, while the store holds such orders from the last days, a pending pass asks
+for orders in the auto-print statuses placed since the oldest of them.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ LAST_STATUS = "shippo.last_status"
 MIN_OVERLAP = timedelta(minutes=15)
 DEEP_EVERY = timedelta(hours=1)
 DEEP_WINDOW = timedelta(days=3)
+PENDING_WATERMARK = "shippo.pending_watermark"
+PENDING_EVERY = timedelta(minutes=5)
+PENDING_STATUSES = ("AWAITPAY", "UNKNOWN")
 
 
 def _prefetched(pages: Iterator[OrderPage]) -> Iterator[OrderPage]:
@@ -54,11 +61,15 @@ class SyncSummary:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    printed: int = 0
+    print_problem: str | None = None
 
     def line(self) -> str:
+        printing = f"printed {self.printed}" + (
+            f" ({self.print_problem})" if self.print_problem else "")
         return (f"fetched {self.fetched}, new {self.new}, updated {self.updated}, "
-                f"skipped {self.skipped} ({self.pages} page{'s' * (self.pages != 1)} since "
-                f"{to_iso(self.window_start)})")
+                f"skipped {self.skipped}, {printing} ({self.pages} "
+                f"page{'s' * (self.pages != 1)} since {to_iso(self.window_start)})")
 
 
 class ShippoSync:
@@ -85,29 +96,48 @@ class ShippoSync:
             start = min(start, now - DEEP_WINDOW)
         return max(start, history), False, deep
 
+    def _pending_start(self, now: datetime) -> datetime | None:
+        """Where the pending pass starts, or None when it is not due or not needed."""
+        last = parse_timestamp(self._state.get(PENDING_WATERMARK))
+        if last is not None and now - last < PENDING_EVERY:
+            return None
+        marks = ",".join("?" * len(PENDING_STATUSES))
+        oldest = self._db.scalar(
+            f"SELECT min(placed_at) FROM orders WHERE status IN ({marks}) AND placed_at >= ?",
+            [*PENDING_STATUSES, to_iso(now - DEEP_WINDOW)])
+        return parse_timestamp(oldest)
+
+    def _ingest(self, pages: Iterator[OrderPage], summary: SyncSummary) -> None:
+        for page in _prefetched(pages):
+            summary.pages += 1
+            summary.fetched += len(page.results)
+            batch = []
+            for raw in page.results:
+                try:
+                    batch.append((parse_order(raw), raw))
+                except MalformedOrder as exc:
+                    summary.skipped += 1
+                    log.warning("skipped malformed Shippo order %s: %s",
+                                exc.object_id or "(no id)", exc.reason)
+            counts = self._orders.upsert(batch)
+            summary.new += counts.new
+            summary.updated += counts.updated
+            summary.unchanged += counts.unchanged
+            self._client.stop.check()
+
     def run_cycle(self) -> SyncSummary:
         now = self._clock()
         start, first, deep = self.window_start(now)
         summary = SyncSummary(window_start=start, first_sync=first)
+        shop_app = self._settings.get("shop_app")
         try:
-            pages = self._client.iter_order_pages(start=start,
-                                                  shop_app=self._settings.get("shop_app"))
-            for page in _prefetched(pages):
-                summary.pages += 1
-                summary.fetched += len(page.results)
-                batch = []
-                for raw in page.results:
-                    try:
-                        batch.append((parse_order(raw), raw))
-                    except MalformedOrder as exc:
-                        summary.skipped += 1
-                        log.warning("skipped malformed Shippo order %s: %s",
-                                    exc.object_id or "(no id)", exc.reason)
-                counts = self._orders.upsert(batch)
-                summary.new += counts.new
-                summary.updated += counts.updated
-                summary.unchanged += counts.unchanged
-                self._client.stop.check()
+            self._ingest(self._client.iter_order_pages(start=start, shop_app=shop_app), summary)
+            pending_start = None if first else self._pending_start(now)
+            if pending_start is not None:
+                statuses = list(self._settings.get("statuses"))
+                self._ingest(self._client.iter_order_pages(
+                    start=pending_start, statuses=statuses, shop_app=shop_app), summary)
+                self._state.set(PENDING_WATERMARK, to_iso(now))
         except ServiceAuthError:
             self._state.set(LAST_STATUS, "Shippo key rejected")
             raise

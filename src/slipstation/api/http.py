@@ -66,11 +66,12 @@ class _Transient(Exception):
     """A failure worth another try; carries the wait the server asked for, if any."""
 
     def __init__(self, message: str, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, delivered: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.retry_after = retry_after
+        self.delivered = delivered
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -175,16 +176,19 @@ class ApiClient:
             return retrying(self._send_once, method, url, **kwargs)
         except _Transient as exc:
             raise ServiceUnavailable(f"{self.service} is unavailable: {exc.message}.",
-                                     service=self.service, status=exc.status) from None
+                                     service=self.service, status=exc.status,
+                                     maybe_delivered=exc.delivered) from None
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         self.stop.check()
         try:
             response = self._client.request(method, url, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise _Transient(f"cannot connect ({type(exc).__name__})", delivered=False) from None
         except httpx.TimeoutException:
             raise _Transient("timed out") from None
         except httpx.TransportError as exc:
-            raise _Transient(f"cannot connect ({type(exc).__name__})") from None
+            raise _Transient(f"connection failed ({type(exc).__name__})") from None
         status = response.status_code
         if 200 <= status < 300:
             return response

@@ -122,7 +122,14 @@ class LoopbackServer:
                                            fault.content_type, fault.headers))
                 return
         with self.lock:
-            reply = self.handle(request)
+            try:
+                reply = self.handle(request)
+            except Exception as exc:  # a stand-in bug must show as an error, not a hang
+                reply = Reply(500, {"detail": f"loopback server error: {exc!r}"})
+        if reply.status < 0:  # a handler's way of saying: drop the connection, no reply
+            handler.close_connection = True
+            handler.connection.close()
+            return
         self._write(handler, reply)
 
     @staticmethod

@@ -71,9 +71,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         """CREATE TABLE print_jobs (
             id               INTEGER PRIMARY KEY,
             order_id         INTEGER REFERENCES orders (id) ON DELETE CASCADE,
-            kind             TEXT NOT NULL,             -- auto | reprint | manual | test
-            rule             TEXT NOT NULL DEFAULT '',  -- which print rule made an auto job
-            state            TEXT NOT NULL,
+            kind             TEXT NOT NULL,             -- auto | manual | reprint | test
+            rule             TEXT NOT NULL DEFAULT '',  -- the routing rule that chose it
+            state            TEXT NOT NULL,             -- see printing/states.py
+            printnode_state  TEXT,                      -- PrintNode's latest word on the job
             printer_id       INTEGER,
             paper            TEXT,
             copies           INTEGER NOT NULL DEFAULT 1,
@@ -84,12 +85,12 @@ MIGRATIONS: list[tuple[str, ...]] = [
             attempts         INTEGER NOT NULL DEFAULT 0,
             last_error       TEXT,
             next_attempt_at  TEXT,
+            attempted_at     TEXT,                      -- when the last submit began
             created_at       TEXT NOT NULL,
             updated_at       TEXT NOT NULL
         )""",
-        # An order prints automatically at most once per rule, ever.
-        "CREATE UNIQUE INDEX print_jobs_auto_once ON print_jobs (order_id, rule) "
-        "WHERE kind = 'auto'",
+        # An order is decided for automatic printing once, ever: printed, skipped or waiting.
+        "CREATE UNIQUE INDEX print_jobs_auto_once ON print_jobs (order_id) WHERE kind = 'auto'",
         "CREATE INDEX print_jobs_state ON print_jobs (state)",
         """CREATE TABLE print_job_events (
             id           INTEGER PRIMARY KEY,

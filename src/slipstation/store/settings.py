@@ -53,6 +53,8 @@ class Setting:
             return "a PrintNode printer id (a number), or 'none'"
         if self.kind == "path":
             return "the path of a PNG or JPEG file, or 'none'"
+        if self.kind == "rules":
+            return "a JSON list of routing rules (see README)"
         return "text"
 
     def parse(self, text: str) -> Any:
@@ -84,6 +86,10 @@ class Setting:
                     self.maximum is not None and number > self.maximum):
                 raise bad
             return number
+        if self.kind == "rules":
+            from slipstation.printing.routing import parse_rules
+
+            return parse_rules(raw)
         if self.kind == "printer":
             if raw.lower() in _EMPTY:
                 return None
@@ -110,6 +116,8 @@ class Setting:
             return "none"
         if isinstance(value, bool):
             return "true" if value else "false"
+        if self.kind == "rules":
+            return json.dumps(value, ensure_ascii=False) if value else "none"
         if isinstance(value, list):
             return ",".join(str(item) for item in value)
         return str(value)
@@ -139,6 +147,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("expire_minutes", "int", 60,
             "Minutes PrintNode keeps trying an undelivered job before it expires.",
             minimum=1, maximum=14 * 24 * 60),
+    Setting("rules", "rules", [], "Routing rules (JSON list, first match wins): conditions "
+            "country, shop_app, shipping_method, min/max_weight, min/max_items, sku_prefix; "
+            "actions printer, paper, copies or skip."),
     Setting("shop_app", "str", "", "Only sync orders from this Shippo shop_app (empty = all)."),
 )
 SETTINGS_BY_KEY = {setting.key: setting for setting in SETTINGS}

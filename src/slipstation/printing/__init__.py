@@ -1,0 +1,1 @@
+"""Printing: routing rules, the persisted print queue (outbox) and its reconciliation."""

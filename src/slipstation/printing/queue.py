@@ -1,0 +1,449 @@
+"""The print queue (outbox): every print is a row in the encrypted store before anything is sent.
+
+Row states:
+  no_printer   waiting for a printer to be configured
+  queued       ready to submit (or waiting for `next_attempt_at` after a failure)
+  submitting   a submit began; its outcome is unknown until reconciled
+  submitted    PrintNode accepted it (job id known); its state is polled
+  done         PrintNode reported `done`: the job reached the computer's print queue
+  failed       PrintNode reported error/expired/deleted/disappeared, or refused the job
+  unconfirmed  could not be settled; a person decides (re-queue) — never resent blindly
+  skipped      a routing rule, or the backlog window, said not to print it
+
+Exactly once: a row is claimed (`queued` → `submitting`, a conditional UPDATE) and committed
+before the POST. A row found in `submitting` — after a crash, a timeout or a lost reply — is
+looked up on PrintNode by its unique title before anything is resent; it is resent only once
+PrintNode's job list shows it absent, and then with the same idempotency key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slipstation.api.printnode import FINAL_FAILURE, FINAL_SUCCESS, Printer, PrintNodeClient
+from slipstation.errors import ServiceAuthError, ServiceError, SlipStationError
+from slipstation.orders.models import Order
+from slipstation.printing.routing import route
+from slipstation.slips.paper import paper as paper_spec
+from slipstation.slips.slip import SlipOptions, render_slip
+from slipstation.store.database import Database
+from slipstation.store.settings import Settings
+from slipstation.store.sync_state import SyncState
+from slipstation.timeutil import parse_timestamp, to_iso, utc_now
+
+log = logging.getLogger(__name__)
+
+NO_PRINTER, QUEUED, SUBMITTING, SUBMITTED = "no_printer", "queued", "submitting", "submitted"
+DONE, FAILED, UNCONFIRMED, SKIPPED = "done", "failed", "unconfirmed", "skipped"
+REQUEUEABLE = frozenset({FAILED, UNCONFIRMED, SKIPPED})
+BASELINE = "print.baseline"
+
+
+@dataclass(frozen=True)
+class QueuePolicy:
+    reconcile_grace: timedelta = timedelta(minutes=2)   # a timed-out POST may still land
+    unconfirmed_after: timedelta = timedelta(hours=1)   # stop guessing; ask a person
+    retry_initial: timedelta = timedelta(seconds=30)
+    retry_max: timedelta = timedelta(minutes=15)
+    max_attempts: int = 10
+    lookup_pages: int = 5
+
+
+@dataclass
+class ProcessResult:
+    submitted: int = 0
+    failed: int = 0
+    waiting: int = 0
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class JobRow:
+    id: int
+    order_number: str
+    kind: str
+    rule: str
+    state: str
+    printnode_state: str
+    printer_id: int | None
+    paper: str
+    copies: int
+    printnode_job_id: int | None
+    attempts: int
+    last_error: str
+    created_at: str
+    updated_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class PrintQueue:
+    def __init__(self, db: Database, client: Callable[[], PrintNodeClient], *,
+                 station_name: Callable[[], str], policy: QueuePolicy | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self._db = db
+        self._client = client
+        self._station_name = station_name
+        self.policy = policy or QueuePolicy()
+        self._clock = clock
+        self._lock = threading.Lock()  # one worker at a time in this process
+
+    # -- deciding ------------------------------------------------------------------------------
+    def plan_auto(self) -> int:
+        """Queue every newly eligible order once; returns how many rows were added."""
+        settings = Settings(self._db).all()
+        statuses = list(settings["statuses"])
+        now = self._clock()
+        cutoff = to_iso(now - timedelta(hours=int(settings["backlog_hours"])))
+        marks = ",".join("?" * len(statuses))
+        state = SyncState(self._db)
+        signature = json.dumps(sorted(statuses))
+        added = 0
+        with self._db.transaction() as conn:
+            if state.get(BASELINE) != signature:
+                # Auto-printing starts (or its statuses changed): what was already eligible
+                # before the backlog window is recorded as skipped, never printed later.
+                rows = conn.execute(
+                    f"SELECT o.id, o.data FROM orders o WHERE o.status IN ({marks}) "
+                    f"AND o.placed_at < ? AND NOT EXISTS (SELECT 1 FROM print_jobs p "
+                    f"WHERE p.order_id = o.id AND p.kind = 'auto')", [*statuses, cutoff]
+                ).fetchall()
+                for row in rows:
+                    self._insert(conn, row["id"], self._order(row["data"]), "auto", "backlog",
+                                 None, str(settings["paper"]), 1, SKIPPED,
+                                 "placed before the backlog window when auto-printing began")
+                state.set(BASELINE, signature)
+            candidates = conn.execute(
+                f"SELECT o.id, o.data FROM orders o WHERE o.status IN ({marks}) "
+                f"AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.order_id = o.id "
+                f"AND p.kind = 'auto') ORDER BY o.placed_at", statuses).fetchall()
+            for row in candidates:
+                order = self._order(row["data"])
+                chosen = route(order, settings["rules"], settings["printer"],
+                               str(settings["paper"]))
+                if chosen.skip:
+                    job_state, note = SKIPPED, f"routing rule '{chosen.rule}' says skip"
+                elif chosen.printer is None:
+                    job_state, note = NO_PRINTER, "no printer chosen yet"
+                else:
+                    job_state, note = QUEUED, None
+                self._insert(conn, row["id"], order, "auto", chosen.rule, chosen.printer,
+                             chosen.paper, chosen.copies, job_state, note)
+                added += 1
+        if added:
+            log.info("print queue: %d new automatic job(s)", added)
+        return added
+
+    def enqueue(self, order_id: int, order: Order, *, kind: str, printer: int, paper: str,
+                copies: int) -> int:
+        with self._db.transaction() as conn:
+            return self._insert(conn, order_id, order, kind, "manual", printer, paper, copies,
+                                QUEUED, None)
+
+    def requeue(self, job_id: int) -> None:
+        """An operator's second chance for a failed, unconfirmed or skipped job: a new
+        PrintNode job (new title and idempotency key) on the same queue row."""
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT state, printer_id FROM print_jobs WHERE id = ?",
+                               (job_id,)).fetchone()
+            if row is None:
+                raise SlipStationError(f"No print job {job_id}.")
+            if row["state"] not in REQUEUEABLE:
+                raise SlipStationError(f"Print job {job_id} is {row['state']}; only failed, "
+                                       "unconfirmed or skipped jobs can be re-queued.")
+            key = uuid.uuid4().hex
+            title = conn.execute("SELECT title FROM print_jobs WHERE id = ?",
+                                 (job_id,)).fetchone()["title"]
+            title = title.rsplit(" [", 1)[0] + f" [{key[:10]}]"
+            new_state = QUEUED if row["printer_id"] else NO_PRINTER
+            conn.execute("UPDATE print_jobs SET state = ?, idempotency_key = ?, title = ?, "
+                         "attempts = 0, printnode_job_id = NULL, printnode_state = NULL, "
+                         "last_error = NULL, next_attempt_at = NULL, updated_at = ? "
+                         "WHERE id = ?", (new_state, key, title, self._now(), job_id))
+            self._event(conn, job_id, new_state, "re-queued by the operator")
+
+    # -- working -------------------------------------------------------------------------------
+    def process(self) -> ProcessResult:
+        """Release waiting rows, reconcile unknown outcomes, submit what is due."""
+        result = ProcessResult()
+        with self._lock:
+            self._release_no_printer()
+            due = self._db.query(
+                "SELECT count(*) FROM print_jobs WHERE state IN (?, ?)", (QUEUED, SUBMITTING))
+            if not due[0][0]:
+                return result
+            try:
+                client = self._client()
+                printers: dict[int, Printer | None] = {}
+                self._reconcile(client, result)
+                rows = self._db.query(
+                    "SELECT * FROM print_jobs WHERE state = ? AND (next_attempt_at IS NULL OR "
+                    "next_attempt_at <= ?) ORDER BY id LIMIT 100", (QUEUED, self._now()))
+                for row in rows:
+                    client.stop.check()
+                    self._submit(client, printers, row, result)
+            except ServiceAuthError as exc:
+                result.problem = "PrintNode key rejected"
+                log.error("printing stopped: %s", exc.message)
+            except SlipStationError as exc:
+                result.problem = exc.message
+                log.warning("printing paused: %s", exc.message)
+        result.waiting = int(self._db.scalar(
+            "SELECT count(*) FROM print_jobs WHERE state IN (?, ?, ?)",
+            (QUEUED, SUBMITTING, NO_PRINTER)))
+        return result
+
+    def refresh_states(self) -> int:
+        """Poll PrintNode for submitted jobs; returns how many changed state."""
+        with self._lock:
+            rows = self._db.query("SELECT id, printnode_job_id, printnode_state FROM print_jobs "
+                                  "WHERE state = ? AND printnode_job_id IS NOT NULL", (SUBMITTED,))
+            if not rows:
+                return 0
+            states = self._client().job_states(r["printnode_job_id"] for r in rows)
+            changed = 0
+            with self._db.transaction() as conn:
+                for row in rows:
+                    remote = states.get(row["printnode_job_id"])
+                    if remote is None or remote.state == row["printnode_state"]:
+                        continue
+                    changed += 1
+                    if remote.state in FINAL_SUCCESS:
+                        new_state, error = DONE, None
+                    elif remote.state in FINAL_FAILURE:
+                        new_state = FAILED
+                        error = f"PrintNode: {remote.state}" + (
+                            f" ({remote.message})" if remote.message else "")
+                        log.warning("print job %d %s", row["id"], error)
+                    else:
+                        new_state, error = SUBMITTED, None
+                    conn.execute("UPDATE print_jobs SET state = ?, printnode_state = ?, "
+                                 "last_error = coalesce(?, last_error), updated_at = ? "
+                                 "WHERE id = ?", (new_state, remote.state, error, self._now(),
+                                                  row["id"]))
+                    self._event(conn, row["id"], new_state, f"PrintNode: {remote.state}")
+            return changed
+
+    def jobs(self, limit: int = 200, order_id: int | None = None) -> list[JobRow]:
+        where, params = ("WHERE p.order_id = ?", [order_id]) if order_id else ("", [])
+        rows = self._db.query(
+            "SELECT p.*, coalesce(o.order_number, o.object_id, '') AS number FROM print_jobs p "
+            f"LEFT JOIN orders o ON o.id = p.order_id {where} ORDER BY p.id DESC LIMIT ?",
+            [*params, limit])
+        return [JobRow(r["id"], r["number"], r["kind"], r["rule"], r["state"],
+                       r["printnode_state"] or "", r["printer_id"], r["paper"] or "",
+                       r["copies"], r["printnode_job_id"], r["attempts"], r["last_error"] or "",
+                       r["created_at"], r["updated_at"]) for r in rows]
+
+    def job(self, job_id: int) -> JobRow:
+        found = [j for j in self.jobs(limit=1_000_000) if j.id == job_id]
+        if not found:
+            raise SlipStationError(f"No print job {job_id}.")
+        return found[0]
+
+    # -- internals -----------------------------------------------------------------------------
+    def _now(self) -> str:
+        return to_iso(self._clock())
+
+    @staticmethod
+    def _order(data: str) -> Order:
+        return Order.from_dict(json.loads(data))
+
+    def _insert(self, conn: Any, order_id: int, order: Order, kind: str, rule: str,
+                printer: int | None, paper: str, copies: int, state: str,
+                note: str | None) -> int:
+        key = uuid.uuid4().hex
+        label = "Reprint" if kind == "reprint" else "Packing slip"
+        title = f"{label} {order.display_number} [{key[:10]}]"
+        now = self._now()
+        cursor = conn.execute(
+            "INSERT INTO print_jobs (order_id, kind, rule, state, printer_id, paper, copies, "
+            "title, source, idempotency_key, last_error, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (order_id, kind, rule, state, printer, paper, copies, title,
+             f"SlipStation {self._station_name()}"[:100], key, note, now, now))
+        job_id = int(cursor.lastrowid)
+        self._event(conn, job_id, state, note)
+        return job_id
+
+    def _event(self, conn: Any, job_id: int, state: str, message: str | None) -> None:
+        conn.execute("INSERT INTO print_job_events (print_job_id, state, message, at) "
+                     "VALUES (?, ?, ?, ?)", (job_id, state, message, self._now()))
+
+    def _set(self, job_id: int, state: str, message: str | None, **columns: Any) -> None:
+        assignments = "".join(f", {name} = :{name}" for name in columns)
+        with self._db.transaction() as conn:
+            conn.execute(f"UPDATE print_jobs SET state = :state, updated_at = :now"
+                         f"{assignments} WHERE id = :id",
+                         {"state": state, "now": self._now(), "id": job_id, **columns})
+            self._event(conn, job_id, state, message)
+
+    def _release_no_printer(self) -> None:
+        """Rows that waited for a printer: queue them once one is set, unless too old by then."""
+        settings = Settings(self._db)
+        printer = settings.get("printer")
+        if printer is None:
+            return
+        cutoff = self._clock() - timedelta(hours=int(settings.get("backlog_hours")))
+        rows = self._db.query("SELECT p.id, o.placed_at FROM print_jobs p JOIN orders o ON "
+                              "o.id = p.order_id WHERE p.state = ?", (NO_PRINTER,))
+        for row in rows:
+            placed = parse_timestamp(row["placed_at"])
+            if placed is not None and placed < cutoff:
+                self._set(row["id"], SKIPPED, "older than the backlog window when the printer "
+                          "was set")
+            else:
+                self._set(row["id"], QUEUED, f"printer {printer} chosen", printer_id=printer,
+                          last_error=None)
+
+    def _backoff(self, attempts: int) -> str:
+        seconds = self.policy.retry_initial.total_seconds() * 2 ** max(attempts - 1, 0)
+        seconds = min(seconds, self.policy.retry_max.total_seconds())
+        return to_iso(self._clock() + timedelta(seconds=seconds * random.uniform(0.8, 1.2)))
+
+    def _submit(self, client: PrintNodeClient, printers: dict[int, Printer | None],
+                row: Any, result: ProcessResult) -> None:
+        job_id = row["id"]
+        # Everything that can fail without sending (order gone, printer unknown, PrintNode
+        # unreachable or the key rejected for the look-up) happens before the claim.
+        order_row = self._db.query("SELECT data FROM orders WHERE id = ?", (row["order_id"],))
+        if not order_row:
+            self._set(job_id, FAILED, "the order was deleted", last_error="order deleted")
+            result.failed += 1
+            return
+        order = self._order(order_row[0]["data"])
+        printer_id = int(row["printer_id"])
+        if printer_id not in printers:
+            printers[printer_id] = client.printer(printer_id)
+        printer = printers[printer_id]
+        if printer is None:
+            self._set(job_id, FAILED, f"printer {printer_id} is not on this PrintNode account",
+                      last_error=f"printer {printer_id} not found")
+            result.failed += 1
+            return
+        payload = self._payload(row, order, printer)
+        with self._db.transaction() as conn:
+            claimed = conn.execute(
+                "UPDATE print_jobs SET state = ?, attempts = attempts + 1, attempted_at = ?, "
+                "updated_at = ? WHERE id = ? AND state = ?",
+                (SUBMITTING, self._now(), self._now(), job_id, QUEUED)).rowcount
+            if claimed != 1:
+                return  # another worker has it
+            self._event(conn, job_id, SUBMITTING, f"attempt {row['attempts'] + 1}")
+        try:
+            remote_id = client.submit(payload, row["idempotency_key"])
+        except ServiceAuthError:
+            self._set(job_id, QUEUED, "PrintNode key rejected", attempts=row["attempts"])
+            raise
+        except ServiceError as exc:
+            self._after_failed_submit(client, row, exc, result)
+            return
+        self._set(job_id, SUBMITTED, f"PrintNode job {remote_id}", printnode_job_id=remote_id,
+                  last_error=None)
+        result.submitted += 1
+        log.info("print job %d submitted as PrintNode job %d", job_id, remote_id)
+
+    def _payload(self, row: Any, order: Order, printer: Printer) -> dict[str, Any]:
+        settings = Settings(self._db).all()
+        options = SlipOptions.from_settings({**settings, "paper": row["paper"]})
+        pdf = render_slip(order, options)
+        paper_name = printer.paper_named(paper_spec(row["paper"]).printnode_paper)
+        print_options: dict[str, Any] = {"fit_to_page": paper_name is None}
+        if paper_name:
+            print_options["paper"] = paper_name
+        return {
+            "printerId": printer.id, "title": row["title"], "contentType": "pdf_base64",
+            "content": base64.b64encode(pdf).decode("ascii"), "source": row["source"],
+            "qty": int(row["copies"]), "expireAfter": int(settings["expire_minutes"]) * 60,
+            "options": print_options,
+        }
+
+    def _after_failed_submit(self, client: PrintNodeClient, row: Any, exc: ServiceError,
+                             result: ProcessResult) -> None:
+        job_id, status = row["id"], exc.status
+        attempts = row["attempts"] + 1
+        if status == 409:  # the idempotency key was seen: it is there already
+            self._settle(client, job_id, row["title"], self._clock(), result, grace_over=False)
+        elif not exc.maybe_delivered or status in (429, 503):
+            # Certainly not accepted: safe to try again later.
+            if attempts >= self.policy.max_attempts:
+                self._set(job_id, FAILED, exc.message, last_error=exc.message)
+                result.failed += 1
+            else:
+                self._set(job_id, QUEUED, exc.message, last_error=exc.message,
+                          next_attempt_at=self._backoff(attempts))
+        elif status is not None and 400 <= status < 500:
+            self._set(job_id, FAILED, exc.message, last_error=exc.message)
+            result.failed += 1
+        else:
+            # 5xx, a timeout or a lost reply: PrintNode may have the job. Look before resending.
+            log.warning("print job %d: outcome unknown (%s); reconciling", job_id, exc.message)
+            with self._db.transaction() as conn:
+                conn.execute("UPDATE print_jobs SET last_error = ? WHERE id = ?",
+                             (exc.message, job_id))
+            if status is not None:  # the server answered: nothing of it is still in flight
+                self._settle(client, job_id, row["title"], self._clock(), result,
+                             grace_over=True)
+
+    def _reconcile(self, client: PrintNodeClient, result: ProcessResult) -> None:
+        rows = self._db.query("SELECT id, title, attempted_at FROM print_jobs WHERE state = ?",
+                              (SUBMITTING,))
+        for row in rows:
+            attempted = parse_timestamp(row["attempted_at"]) or self._clock()
+            grace_over = self._clock() - attempted >= self.policy.reconcile_grace
+            self._settle(client, row["id"], row["title"], attempted, result, grace_over)
+
+    def _settle(self, client: PrintNodeClient, job_id: int, title: str, attempted: datetime,
+                result: ProcessResult, grace_over: bool) -> None:
+        """Find a job of unknown outcome on PrintNode by its unique title."""
+        try:
+            found, complete = self._lookup(client, title, attempted)
+        except ServiceAuthError:
+            raise
+        except ServiceError as exc:
+            found, complete = None, False
+            log.warning("print job %d: cannot look it up on PrintNode (%s)", job_id, exc.message)
+        age = self._clock() - attempted
+        if found is not None:
+            self._set(job_id, SUBMITTED, f"found on PrintNode as job {found}",
+                      printnode_job_id=found, last_error=None)
+            result.submitted += 1
+        elif complete and grace_over:
+            attempts = int(self._db.scalar("SELECT attempts FROM print_jobs WHERE id = ?",
+                                           (job_id,)))
+            if attempts >= self.policy.max_attempts:
+                self._set(job_id, FAILED, "gave up", last_error="not accepted after "
+                          f"{attempts} attempts")
+                result.failed += 1
+            else:
+                self._set(job_id, QUEUED, "not on PrintNode: safe to send again",
+                          next_attempt_at=self._backoff(attempts))
+        elif age >= self.policy.unconfirmed_after:
+            self._set(job_id, UNCONFIRMED, "could not confirm with PrintNode; check the printer "
+                      "and re-queue if it did not print", last_error="unconfirmed")
+            result.failed += 1
+
+    def _lookup(self, client: PrintNodeClient, title: str, attempted: datetime
+                ) -> tuple[int | None, bool]:
+        """(job id or None, whether the search reached jobs older than the attempt)."""
+        horizon = to_iso(attempted - timedelta(minutes=5))
+        seen = 0
+        for job in client.recent_jobs(pages=self.policy.lookup_pages, limit=100):
+            seen += 1
+            if job.title == title:
+                return job.id, True
+            created = parse_timestamp(job.created)
+            if created is not None and to_iso(created) < horizon:
+                return None, True
+        # Fewer jobs than we could read: we saw the whole account. Otherwise, unsure.
+        return None, seen < self.policy.lookup_pages * 100
