@@ -33,6 +33,7 @@ class Request:
     query: list[tuple[str, str]]
     headers: dict[str, str]
     body: bytes
+    received: float = 0.0  # time.perf_counter() on arrival, for latency benchmarks
 
     def params(self, name: str) -> list[str]:
         return [value for key, value in self.query if key == name]
@@ -103,7 +104,8 @@ class LoopbackServer:
         body = handler.rfile.read(length) if length else b""
         request = Request(handler.command, parts.path,
                           parse_qsl(parts.query, keep_blank_values=True),
-                          {k.lower(): v for k, v in handler.headers.items()}, body)
+                          {k.lower(): v for k, v in handler.headers.items()}, body,
+                          time.perf_counter())
         with self.lock:
             self.requests.append(request)
             fault = next((f for f in self.faults if request.path.startswith(f.path)), None)

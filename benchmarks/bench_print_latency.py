@@ -1,0 +1,54 @@
+"""Latency from a Shippo poll reply holding a new PAID order to the PrintNode job submitted,
+over 200 orders, each arriving alone (loopback servers, real store, real rendering)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from slipstation.credentials import Credentials, Secret
+from slipstation.loopback import samples
+from slipstation.loopback.printnode import PrintNodeServer
+from slipstation.loopback.shippo import ShippoServer
+from slipstation.station import Station
+from slipstation.timeutil import utc_now
+
+SHIPPO_KEY = "shippo_test_benchmark00000000"
+PRINTNODE_KEY = "printnode-benchmark-key"
+
+
+def main(count: int = 200) -> None:
+    with ShippoServer((SHIPPO_KEY,)) as shippo, PrintNodeServer((PRINTNODE_KEY,)) as printnode, \
+            tempfile.TemporaryDirectory() as tmp:
+        os.environ["SLIPSTATION_SHIPPO_URL"] = shippo.url
+        os.environ["SLIPSTATION_PRINTNODE_URL"] = printnode.url
+        data_dir = Path(tmp) / "station"
+        latencies = []
+        try:
+            with Station(data_dir) as station:
+                station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
+                station.credentials.set(Secret.PRINTNODE, PRINTNODE_KEY)
+                station.set_config("printer", "71")
+                station.sync()  # the first sync: history and baseline
+                for i in range(count):
+                    shippo.add_orders([samples.order(f"#L{i}", utc_now() - timedelta(seconds=5),
+                                                     seed=f"latency-{i}")])
+                    station.sync()
+                    polls = shippo.list_requests()
+                    posts = [r for r in printnode.requests if r.method == "POST"]
+                    latencies.append(posts[-1].received - polls[-1].received)
+                assert len(printnode.jobs) == count
+        finally:
+            for name in Secret:
+                Credentials(data_dir).delete(name)
+    ordered = sorted(latencies)
+    p95 = ordered[int(0.95 * (len(ordered) - 1))]
+    print(f"poll→submit latency over {count} orders: p50 {statistics.median(ordered) * 1000:.0f} "
+          f"ms, p95 {p95 * 1000:.0f} ms (goal p95 < 1000 ms)")
+
+
+if __name__ == "__main__":
+    main()
