@@ -39,10 +39,7 @@ def test_usage_errors_exit_2_with_one_line(cli: Cli) -> None:
         one_line_error(result)
 
 
-@pytest.mark.parametrize("args", [
-    ["purge"],
-    ["delete-all", "--confirm", "DELETE"],
-])
+@pytest.mark.parametrize("args", [["doctor"], ["gui"]])
 def test_commands_not_built_say_so_and_exit_1(cli: Cli, args: list[str]) -> None:
     result = cli(*args)
     assert result.returncode == 1
@@ -63,6 +60,6 @@ def test_data_dir_from_environment(tmp_path: Path, cli: Cli) -> None:
 
 
 def test_debug_shows_traceback(cli: Cli) -> None:
-    result = cli("--debug", "purge")
+    result = cli("--debug", "doctor")
     assert result.returncode == 1
     assert "Traceback" in result.stderr

@@ -218,6 +218,56 @@ def cmd_jobs(station: Station, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(station: Station, args: argparse.Namespace) -> int:
+    counts = station.purge(dry_run=args.dry_run)
+    _out(("would delete " if args.dry_run else "deleted ") + counts.line())
+    return 0
+
+
+def cmd_export(station: Station, args: argparse.Namespace) -> int:
+    target = Path(args.output)
+    if args.email:
+        if args.format:
+            raise UsageError("Use either --format or --email, not both.")
+        count = station.export_customer(args.email, target)
+        _out(f"exported {count} order(s) of that customer to {target}")
+        return 0
+    if not args.format:
+        raise UsageError("Say what to export: --format json|csv, or --email EMAIL.")
+    count = station.export(args.format, target)
+    _out(f"exported {count} order(s) as {args.format} to {target}")
+    return 0
+
+
+def cmd_redact(station: Station, args: argparse.Namespace) -> int:
+    count = station.redact(args.email)
+    _out(f"redacted that customer in {count} order(s)")
+    return 0
+
+
+def cmd_delete_order(station: Station, args: argparse.Namespace) -> int:
+    station.delete_order(args.order_number)
+    _out(f"deleted order {args.order_number}")
+    return 0
+
+
+def cmd_delete_orders(station: Station, _args: argparse.Namespace) -> int:
+    _out(f"deleted {station.delete_all_orders()} order(s); keys and settings kept")
+    return 0
+
+
+def cmd_reset_config(station: Station, _args: argparse.Namespace) -> int:
+    count = station.reset_config()
+    _out(f"API keys removed and {count} setting(s) reset to defaults; orders kept")
+    return 0
+
+
+def cmd_delete_all(station: Station, args: argparse.Namespace) -> int:
+    station.delete_all(args.confirm)
+    _out(f"deleted the database, its key, the API keys and the logs of {station.paths.data_dir}")
+    return 0
+
+
 def safe_filename(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "order"
 
@@ -293,23 +343,23 @@ def build_parser() -> _Parser:
     picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
     picklist.add_argument("-o", "--output", required=True, metavar="FILE")
 
-    purge = add("purge", _not_built("purge", "issue #6"), "delete history older than the tier")
+    purge = add("purge", cmd_purge, "delete history older than the tier")
     purge.add_argument("--dry-run", action="store_true")
-    export = add("export", _not_built("export", "issue #6"), "export data (JSON/CSV)")
+    export = add("export", cmd_export, "export data (JSON/CSV)")
     export.add_argument("--format", choices=["json", "csv"])
     export.add_argument("--email", metavar="EMAIL")
     export.add_argument("-o", "--output", required=True, metavar="FILE")
-    redact = add("redact", _not_built("redact", "issue #6"), "redact one customer")
+    redact = add("redact", cmd_redact, "redact one customer")
     redact.add_argument("--email", required=True, metavar="EMAIL")
-    delete_order = add("delete-order", _not_built("delete-order", "issue #6"),
+    delete_order = add("delete-order", cmd_delete_order,
                        "delete one order")
     delete_order.add_argument("order_number", metavar="ORDER_NUMBER")
-    delete_orders = add("delete-orders", _not_built("delete-orders", "issue #6"),
+    delete_orders = add("delete-orders", cmd_delete_orders,
                         "delete all orders")
     delete_orders.add_argument("--all", action="store_true", required=True)
-    add("reset-config", _not_built("reset-config", "issue #6"),
+    add("reset-config", cmd_reset_config,
         "remove API keys and settings, keep orders")
-    delete_all = add("delete-all", _not_built("delete-all", "issue #6"),
+    delete_all = add("delete-all", cmd_delete_all,
                      "remove the database, its key, the API keys and the logs")
     delete_all.add_argument("--confirm", metavar="DELETE")
     return parser

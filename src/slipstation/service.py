@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -69,7 +69,11 @@ class Engine:
         self._scheduler.add_job(
             self._print_job, IntervalTrigger(seconds=PRINT_REFRESH_SECONDS), id="printing",
             max_instances=1, coalesce=True, misfire_grace_time=None)
-        # The daily retention purge (#6) registers here.
+        # Hourly check, daily purge: a station that was off catches up when it starts.
+        self._scheduler.add_job(
+            self._retention_job, IntervalTrigger(hours=1), id="retention", max_instances=1,
+            coalesce=True, misfire_grace_time=None,
+            next_run_time=datetime.now(UTC) + timedelta(minutes=1))
         self._scheduler.start()
 
     def stop(self) -> None:
@@ -112,6 +116,16 @@ class Engine:
             log.exception("print refresh failed unexpectedly")
             return
         self._last_print_problem = None
+
+    def _retention_job(self) -> None:
+        try:
+            counts = self.station.purge_if_due()
+            if counts is not None:
+                log.info("retention purge: %s", counts.line())
+        except Cancelled:
+            return
+        except Exception:
+            log.exception("retention purge failed")
 
     def _follow_poll_setting(self) -> None:
         try:

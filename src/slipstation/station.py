@@ -7,18 +7,24 @@ audit log. Nothing here imports Qt, and no face talks SQL or HTTP itself.
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from slipstation import privacy
 from slipstation.api.http import RetryPolicy, StopToken
 from slipstation.api.printnode import Printer, PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import API_KEYS, Credentials, KeyStatus, Secret, validate_api_key
 from slipstation.errors import NotFound, SlipStationError, UsageError
+from slipstation.fileio import write_private
+from slipstation.logs import shutdown_logging
 from slipstation.orders.repository import OrderRepository, StoredOrder
 from slipstation.paths import StationPaths
 from slipstation.printing.queue import JobRow, PrintQueue, QueuePolicy
+from slipstation.retention import LAST_PURGE, PurgeCounts, purge
 from slipstation.slips.picklist import render_picklist
 from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.app_log import DatabaseLog
@@ -27,6 +33,7 @@ from slipstation.store.database import Database, open_database
 from slipstation.store.settings import SETTINGS, Setting, Settings
 from slipstation.store.sync_state import SyncState
 from slipstation.sync import ShippoSync, SyncSummary
+from slipstation.timeutil import now_iso, parse_timestamp, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -236,3 +243,79 @@ class Station:
         orders = [self.find_order(number).order for number in numbers]
         paper = str(self.settings.get("paper"))
         return render_picklist(orders, "a4" if paper == "4x6" else paper)
+
+    # -- retention and privacy -----------------------------------------------------------------
+    def purge(self, *, dry_run: bool = False) -> PurgeCounts:
+        counts = purge(self.db, str(self.settings.get("tier")), utc_now(), dry_run=dry_run)
+        if not dry_run:
+            self.state.set(LAST_PURGE, now_iso())
+            self.audit.record("data.purge", tier=str(self.settings.get("tier")),
+                              orders=counts.orders, print_jobs=counts.print_jobs,
+                              app_log=counts.app_log, audit_log=counts.audit_log)
+        return counts
+
+    def purge_if_due(self) -> PurgeCounts | None:
+        """The daily retention run; catches up after the station was off."""
+        last = parse_timestamp(self.state.get(LAST_PURGE))
+        if last is not None and utc_now() - last < timedelta(days=1):
+            return None
+        return self.purge()
+
+    def export(self, fmt: str, path: Path) -> int:
+        if fmt == "csv":
+            data = privacy.export_csv(self.db)
+        else:
+            station = {"name": self.station_name(), "data_dir": str(self.paths.data_dir),
+                       "demo": self.demo, "keyring": self.credentials.location}
+            keys = {s.name.value: s.masked for s in self.key_status()}
+            data = privacy.export_json(self.db, station=station, settings=self.settings.all(),
+                                       keys=keys)
+        write_private(path, data)
+        count = self.orders.count()
+        self.audit.record("data.export", format=fmt, orders=count)
+        return count
+
+    def export_customer(self, email: str, path: Path) -> int:
+        data, count = privacy.export_customer(self.db, email)
+        write_private(path, data)
+        self.audit.record("data.export_customer", orders=count)
+        return count
+
+    def redact(self, email: str) -> int:
+        count = privacy.redact_customer(self.db, email)
+        self.audit.record("data.redact", orders=count)
+        log.info("redacted one customer in %d order(s)", count)
+        return count
+
+    def delete_order(self, number: str) -> None:
+        stored = self.find_order(number)
+        privacy.delete_orders(self.db, [stored.id])
+        self.audit.record("data.delete_order", orders=1)
+
+    def delete_all_orders(self) -> int:
+        count = privacy.delete_orders(self.db, privacy.all_order_ids(self.db))
+        self.audit.record("data.delete_orders", orders=count)
+        return count
+
+    def reset_config(self) -> int:
+        """Both API keys and every setting go; orders, print history and the database stay."""
+        cleared = [name.value for name in API_KEYS if self.credentials.delete(name)]
+        count = self.settings.reset()
+        self.audit.record("config.reset", settings=count, keys=",".join(cleared) or "none")
+        return count
+
+    def delete_all(self, confirmation: str | None) -> None:
+        """The database, its key, both API keys and the logs: everything of this station."""
+        if confirmation != "DELETE":
+            raise UsageError("Deleting all data needs `--confirm DELETE` (exactly); "
+                             "nothing was changed.")
+        from slipstation.service import ServiceLock
+
+        with ServiceLock(self):  # refuse while a service runs on this data dir
+            self.close()
+            shutdown_logging()
+            for path in sorted(self.paths.data_dir.glob("slipstation.db*")):
+                path.unlink()
+            shutil.rmtree(self.paths.log_dir, ignore_errors=True)
+            for name in Secret:
+                self.credentials.delete(name)

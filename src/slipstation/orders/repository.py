@@ -33,7 +33,7 @@ class StoredOrder:
     redacted: bool
 
 
-def _search_text(order: Order) -> str:
+def search_text_of(order: Order) -> str:
     parts = [order.display_number, order.key, order.to_address.name, order.to_address.company,
              order.to_address.email]
     parts += [item.sku for item in order.line_items]
@@ -50,7 +50,7 @@ def _row_values(order: Order, raw: Any) -> dict[str, Any]:
         "ship_to_country": order.to_address.country, "shipping_method": order.shipping_method,
         "total_price": order.total_price, "currency": order.currency, "weight": order.weight,
         "weight_unit": order.weight_unit, "item_count": order.item_count,
-        "search_text": _search_text(order), "is_test": int(order.test), "data": data,
+        "search_text": search_text_of(order), "is_test": int(order.test), "data": data,
         "raw": json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
     }
 
@@ -72,6 +72,7 @@ class OrderRepository:
         with self._db.transaction() as conn:
             ids = [order.object_id for order, _raw in batch]
             existing: dict[str, Any] = {}
+            deleted: set[str] = set()
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 marks = ",".join("?" * len(chunk))
@@ -79,7 +80,12 @@ class OrderRepository:
                         f"SELECT id, object_id, status, data, raw, redacted FROM orders "
                         f"WHERE object_id IN ({marks})", chunk):
                     existing[row["object_id"]] = row
+                deleted.update(r[0] for r in conn.execute(
+                    f"SELECT object_id FROM deleted_orders WHERE object_id IN ({marks})", chunk))
             for order, raw in batch:
+                if order.object_id in deleted:  # a person deleted it: it stays deleted
+                    counts.unchanged += 1
+                    continue
                 values = _row_values(order, raw)
                 row = existing.get(order.object_id)
                 if row is None:

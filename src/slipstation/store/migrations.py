@@ -127,6 +127,14 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX app_log_at ON app_log (at)",
     ),
+    # 2: orders a person deleted are not brought back (nor printed again) by a later sync.
+    (
+        """CREATE TABLE deleted_orders (
+            object_id  TEXT PRIMARY KEY,               -- Shippo's opaque id, nothing else
+            placed_at  TEXT NOT NULL,                  -- when it can be forgotten (tier)
+            deleted_at TEXT NOT NULL
+        )""",
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
