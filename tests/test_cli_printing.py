@@ -32,8 +32,7 @@ def test_sync_prints_and_jobs_and_printers_show_it(cli: Cli, shippo_env: dict[st
     assert sorted(j["kind"] for j in jobs) == ["auto", "manual", "reprint"]
     assert len(printnode_server.jobs) == 3
     orders = {o["order_number"]: o for o in json.loads(cli("orders", "--json").stdout)}
-    assert orders["#3001"]["print_count"] == 0  # submitted, not yet confirmed done
-    cli("sync", env=env)
+    assert orders["#3001"]["print_count"] == 1  # the auto job, confirmed done after the sync
 
 
 def test_print_errors_are_one_line(cli: Cli, shippo_env: dict[str, str],

@@ -268,6 +268,15 @@ def cmd_delete_all(station: Station, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gui(station: Station, args: argparse.Namespace) -> int:
+    if station.demo:
+        raise NotBuiltError("Demo mode (offline Shippo and PrintNode) is not built yet "
+                            "(issue #8).")
+    from slipstation.gui.app import run_gui
+
+    return run_gui(station, tray_only=bool(getattr(args, "tray", False)))
+
+
 def safe_filename(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "order"
 
@@ -290,7 +299,7 @@ def build_parser() -> _Parser:
         command.set_defaults(handler=handler)
         return command
 
-    gui = add("gui", _not_built("gui", "issue #7"), "open the window (the default command)")
+    gui = add("gui", cmd_gui, "open the window (the default command)")
     gui.add_argument("--tray", action="store_true", help="start hidden in the system tray")
     add("run", cmd_run, "headless service until SIGINT/SIGTERM")
     add("sync", cmd_sync, "one sync cycle now: pull, store, auto-print")
@@ -407,4 +416,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_handler_default() -> Handler:
     """No command means the GUI, as DESIGN.md's contract says."""
-    return _not_built("gui", "issue #7")
+    return cmd_gui

@@ -32,10 +32,28 @@ from slipstation.store.audit import AuditLog
 from slipstation.store.database import Database, open_database
 from slipstation.store.settings import SETTINGS, Setting, Settings
 from slipstation.store.sync_state import SyncState
-from slipstation.sync import ShippoSync, SyncSummary
-from slipstation.timeutil import now_iso, parse_timestamp, utc_now
+from slipstation.sync import LAST_STATUS, ShippoSync, SyncSummary
+from slipstation.timeutil import now_iso, parse_timestamp, to_iso, utc_now
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StationStatus:
+    last_sync: str
+    queued: int
+    printed_today: int
+    failures: int
+    paused: bool
+
+    @property
+    def level(self) -> str:
+        """running | paused | error, for the tray icon's colour."""
+        if self.paused:
+            return "paused"
+        if self.failures or not self.last_sync.startswith(("ok", "not synced")):
+            return "error"
+        return "running"
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class Station:
         self.demo = demo
         self.credentials = Credentials(data_dir)
         self.stop = StopToken()
+        self.auto_print_paused = False  # a packer's pause: orders are still queued, not sent
         self._db: Database | None = None
         self._db_log: DatabaseLog | None = None
         self._shippo: ShippoClient | None = None
@@ -166,10 +185,29 @@ class Station:
             self.audit.record("orders.synced", new=summary.new, updated=summary.updated,
                               skipped=summary.skipped)
         self.queue.plan_auto()
+        if self.auto_print_paused:
+            summary.print_problem = "auto-print paused"
+            return summary
         result = self.queue.process()
         summary.printed = result.submitted
         summary.print_problem = result.problem
+        if result.submitted:  # PrintNode usually has them done at once: show it now
+            self.queue.refresh_states()
         return summary
+
+    def status(self) -> StationStatus:
+        """What the header and the tray show; local reads only."""
+        today = to_iso(utc_now().replace(hour=0, minute=0, second=0, microsecond=0))
+        counts = dict(self.db.query("SELECT state, count(*) FROM print_jobs GROUP BY state"))
+        printed = int(self.db.scalar(
+            "SELECT count(DISTINCT print_job_id) FROM print_job_events WHERE state = 'submitted' "
+            "AND at >= ?", (today,)))
+        return StationStatus(
+            last_sync=self.state.get(LAST_STATUS) or "not synced yet",
+            queued=sum(counts.get(s, 0) for s in ("queued", "submitting", "no_printer")),
+            printed_today=printed,
+            failures=sum(counts.get(s, 0) for s in ("failed", "unconfirmed")),
+            paused=self.auto_print_paused)
 
     # -- PrintNode -----------------------------------------------------------------------------
     def printnode(self) -> PrintNodeClient:
@@ -193,7 +231,8 @@ class Station:
 
     def refresh_printing(self) -> int:
         """Retry what is due and poll PrintNode for job states; returns state changes."""
-        self.queue.process()
+        if not self.auto_print_paused:
+            self.queue.process()
         return self.queue.refresh_states()
 
     def print_order(self, number: str, *, copies: int = 1, printer: int | None = None) -> JobRow:

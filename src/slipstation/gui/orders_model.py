@@ -1,0 +1,76 @@
+"""A lazy table model over the stored orders: pages of rows are fetched as the view scrolls, so
+100,000 orders open as fast as 100."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from slipstation.orders.repository import OrderRepository, StoredOrder
+from slipstation.timeutil import to_iso
+
+COLUMNS = ("Order", "Status", "Placed", "Ship to", "Country", "Items", "Printed")
+PAGE = 500
+Index = QModelIndex | QPersistentModelIndex
+
+
+class OrdersModel(QAbstractTableModel):
+    def __init__(self, orders: OrderRepository) -> None:
+        super().__init__()
+        self._orders = orders
+        self._rows: list[StoredOrder] = []
+        self._total = 0
+        self._status: str | None = None
+        self._text: str | None = None
+        self.reload()
+
+    def set_filter(self, text: str | None, status: str | None) -> None:
+        self._text, self._status = (text or None), (status or None)
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._total = self._orders.count(status=self._status, text=self._text)
+        self._rows = self._orders.search(status=self._status, text=self._text, limit=PAGE)
+        self.endResetModel()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def order_at(self, row: int) -> StoredOrder:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index) -> None:
+        more = self._orders.search(status=self._status, text=self._text, limit=PAGE,
+                                   offset=len(self._rows))
+        if not more:
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        stored = self._rows[index.row()]
+        order = stored.order
+        return (order.display_number, order.status, to_iso(order.placed_at)[:16].replace("T", " "),
+                order.to_address.name, order.to_address.country, order.item_count,
+                stored.print_count)[index.column()]

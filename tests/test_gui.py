@@ -1,0 +1,102 @@
+"""The real Qt widgets under pytest-qt (offscreen), over a real store and loopback services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from slipstation.gui.main_window import BAD_STYLE, OK_STYLE, MainWindow
+from slipstation.loopback import samples
+from slipstation.loopback.printnode import PrintNodeServer
+from slipstation.loopback.shippo import ShippoServer
+from slipstation.orders.models import parse_order
+from slipstation.station import Station
+from slipstation.timeutil import utc_now
+from tests.conftest import open_printing_station
+
+
+@pytest.fixture
+def station(data_dir: Path, services: dict[str, str],
+            shippo_server: ShippoServer) -> Iterator[Station]:
+    now = utc_now()
+    shippo_server.add_orders([
+        samples.order("#G1", now - timedelta(hours=1), status="SHIPPED", to=samples.address(
+            "Ольга Смирнова", "Невский 28", "Санкт-Петербург", "191186", "RU")),
+        samples.order("#G2", now - timedelta(hours=2), status="SHIPPED"),
+    ])
+    opened = open_printing_station(data_dir)
+    opened.set_config("printer", "71")
+    opened.sync()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, station: Station) -> Iterator[MainWindow]:
+    main = MainWindow(station, start_engine=False)
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    main.quit()
+
+
+def test_orders_view_and_search(window: MainWindow, qtbot: QtBot) -> None:
+    assert window.orders_model.rowCount() == 2
+    assert window.orders_model.order_at(0).order.display_number == "#G1"
+    window.search.setText("смирнова")  # QTest types ASCII only; a paste is the same event
+    assert window.orders_model.rowCount() == 1
+    window.search.clear()
+    window.status_filter.setCurrentText("PAID")
+    assert window.orders_model.rowCount() == 0
+    assert window.scan.hasFocus() or window.focusWidget() in (window.scan, window.search,
+                                                              window.status_filter)
+
+
+def test_orders_model_is_lazy(window: MainWindow, station: Station) -> None:
+    now = utc_now()
+    raws = [samples.order(f"#B{i}", now - timedelta(minutes=i), seed=f"bulk{i}")
+            for i in range(1200)]
+    station.orders.upsert([(parse_order(raw), raw) for raw in raws])
+    window.orders_model.reload()
+    assert window.orders_model.total == 1202
+    assert window.orders_model.rowCount() == 500
+    assert window.orders_model.canFetchMore(window.orders_view.rootIndex())
+    window.orders_model.fetchMore(window.orders_view.rootIndex())
+    assert window.orders_model.rowCount() == 1000
+
+
+def test_scan_prints_and_an_unknown_order_says_so(window: MainWindow, qtbot: QtBot,
+                                                  printnode_server: PrintNodeServer) -> None:
+    qtbot.keyClicks(window.scan, "#G2")
+    qtbot.keyClick(window.scan, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Sent" in window.scan_result.text(), timeout=10_000)
+    assert window.scan.styleSheet() == OK_STYLE
+    assert len(printnode_server.jobs_for("#G2 ")) == 1
+    qtbot.keyClicks(window.scan, "NOPE-1")
+    qtbot.keyClick(window.scan, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.scan.styleSheet() == BAD_STYLE, timeout=10_000)
+    assert "No order 'NOPE-1'" in window.scan_result.text()
+    assert window.jobs_table.rowCount() == 1
+
+
+def test_pause_resume_and_sync_now(window: MainWindow, qtbot: QtBot, station: Station,
+                                   shippo_server: ShippoServer,
+                                   printnode_server: PrintNodeServer) -> None:
+    window.pause_button.click()
+    assert station.auto_print_paused and "Paused" in window.status_label.text()
+    shippo_server.add_orders([samples.order("#G3", utc_now() - timedelta(minutes=5))])
+    window.sync_button.click()
+    qtbot.waitUntil(lambda: "auto-print paused" in window.sync_label.text(), timeout=10_000)
+    assert not printnode_server.jobs, "paused: queued, not sent"
+    window.pause_button.click()
+    assert "Running" in window.status_label.text()
+    window.sync_button.click()
+    qtbot.waitUntil(lambda: "printed 1" in window.sync_label.text(), timeout=10_000)
+    assert len(printnode_server.jobs_for("#G3 ")) == 1
+    assert [a for a in (e.action for e in station.audit.entries()) if a.startswith("print.p")
+            or a.startswith("print.r")][:2] == ["print.resume", "print.pause"]
