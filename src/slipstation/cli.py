@@ -268,10 +268,19 @@ def cmd_delete_all(station: Station, args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_demo(station: Station, handler: Handler, args: argparse.Namespace) -> int:
+    from slipstation.demo import start_demo
+
+    demo = start_demo(station)
+    print(f"demo: offline Shippo and PrintNode; printed slips land in {demo.printed_dir}",
+          file=sys.stderr, flush=True)
+    try:
+        return handler(station, args)
+    finally:
+        demo.stop()
+
+
 def cmd_gui(station: Station, args: argparse.Namespace) -> int:
-    if station.demo:
-        raise NotBuiltError("Demo mode (offline Shippo and PrintNode) is not built yet "
-                            "(issue #8).")
     from slipstation.gui.app import run_gui
 
     return run_gui(station, tray_only=bool(getattr(args, "tray", False)))
@@ -384,13 +393,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     station: Station | None = None
+    cleanup: Callable[[], None] = lambda: None  # noqa: E731
     try:
         args = parser.parse_args(argv)
         data_dir = resolve_data_dir(args.data_dir, demo=args.demo)
+        if args.demo:
+            from slipstation.demo import demo_data_dir
+
+            data_dir, cleanup = demo_data_dir(data_dir)
         handler: Handler = getattr(args, "handler", None) or build_handler_default()
         station = Station(data_dir, demo=args.demo)
         station.paths.ensure()
         configure_logging(station.paths.log_file, debug=args.debug)
+        if args.demo and handler not in _OFFLINE_COMMANDS:
+            return _with_demo(station, handler, args)
         return handler(station, args)
     except SlipStationError as exc:
         log.info("command failed: %s", exc.message)
@@ -412,8 +428,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if station is not None:
             station.close()
         shutdown_logging()
+        cleanup()
+
+
+# Commands that never talk to Shippo or PrintNode need no demo services.
+_OFFLINE_COMMANDS: set[Handler] = set()
 
 
 def build_handler_default() -> Handler:
     """No command means the GUI, as DESIGN.md's contract says."""
     return cmd_gui
+
+
+_OFFLINE_COMMANDS.update({cmd_keys_set, cmd_keys_status, cmd_keys_clear, cmd_config_show,
+                          cmd_config_set, cmd_orders, cmd_jobs, cmd_render, cmd_picklist,
+                          cmd_purge, cmd_export, cmd_redact, cmd_delete_order,
+                          cmd_delete_orders, cmd_reset_config, cmd_delete_all})

@@ -12,6 +12,7 @@ import binascii
 import itertools
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,7 @@ class PrintNodeServer(LoopbackServer):
         self._next_id = itertools.count(4_294_967_296)  # beyond 32 bits, as real ids can be
         self._idempotency: dict[str, int] = {}
         self.lose_next_replies = 0  # accept the job, then drop the connection
+        self.on_job: Callable[[Job], None] | None = None  # the demo saves each "print"
 
     # -- test helpers --------------------------------------------------------------------------
     def set_printer_state(self, printer_id: int, state: str) -> None:
@@ -167,6 +169,8 @@ class PrintNodeServer(LoopbackServer):
         if self.printers[printer_id]["state"] == "online":
             self._add_state(job, "done")
         self.jobs[job.id] = job
+        if self.on_job is not None:
+            self.on_job(job)
         if key:
             self._idempotency[key] = job.id
         if self.lose_next_replies > 0:

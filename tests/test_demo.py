@@ -1,0 +1,53 @@
+"""`--demo`: the embedded offline Shippo and PrintNode, through the real clients."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from slipstation.credentials import Credentials, Secret
+from tests.conftest import Cli
+from tests.slip_reading import barcodes, pdf_text
+
+
+def test_demo_sync_prints_demo_slips_with_no_keys_set(cli: Cli, data_dir: Path) -> None:
+    try:
+        result = cli("--demo", "sync")
+        assert result.returncode == 0, result.stderr
+        assert "printed 14" in result.stdout
+        demo_dir = data_dir / "demo"
+        pdfs = sorted((demo_dir / "printed").glob("*.pdf"))
+        assert len(pdfs) == 14
+        assert all(p.stat().st_mode & 0o777 == 0o600 for p in pdfs)
+        first = pdfs[0].read_bytes()
+        assert barcodes(first) == ["#2401"] and "Zoë Müller" in pdf_text(first)
+        # The real station next to it is untouched: no database, no keys of its own.
+        assert not (data_dir / "slipstation.db").exists()
+        assert Credentials(data_dir).get(Secret.SHIPPO) is None
+        assert Credentials(demo_dir).get(Secret.SHIPPO) is not None
+        orders = json.loads(cli("--demo", "orders", "--json").stdout)
+        assert len(orders) == 20
+        assert cli("orders", "--json").stdout.strip() == "[]"
+    finally:
+        for name in Secret:
+            Credentials(data_dir / "demo").delete(name)
+
+
+def test_demo_without_an_os_keyring_uses_a_throwaway_folder(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    result = subprocess.run([sys.executable, "-m", "slipstation", "--data-dir",
+                             str(tmp_path / "d"), "--demo", "sync"], capture_output=True,
+                            text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "keeps its keys in memory" in result.stderr
+    assert "printed 14" in result.stdout
+    assert not (tmp_path / "d" / "demo" / "slipstation.db").exists()
+    without_demo = subprocess.run([sys.executable, "-m", "slipstation", "--data-dir",
+                                   str(tmp_path / "d"), "config", "show"], capture_output=True,
+                                  text=True, env=env, timeout=60)
+    assert without_demo.returncode == 1, "a real station never falls back to plain storage"
+    assert "keyring" in without_demo.stderr
