@@ -39,7 +39,7 @@ def test_usage_errors_exit_2_with_one_line(cli: Cli) -> None:
         one_line_error(result)
 
 
-@pytest.mark.parametrize("args", [["doctor"], ["--demo", "gui"]])
+@pytest.mark.parametrize("args", [["doctor"]])
 def test_commands_not_built_say_so_and_exit_1(cli: Cli, args: list[str]) -> None:
     result = cli(*args)
     assert result.returncode == 1
