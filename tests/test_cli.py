@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import Cli, one_line_error
 
 CONTRACT = ["gui", "run", "sync", "doctor", "keys", "config", "printers", "orders", "jobs",
@@ -39,13 +37,6 @@ def test_usage_errors_exit_2_with_one_line(cli: Cli) -> None:
         one_line_error(result)
 
 
-@pytest.mark.parametrize("args", [["doctor"]])
-def test_commands_not_built_say_so_and_exit_1(cli: Cli, args: list[str]) -> None:
-    result = cli(*args)
-    assert result.returncode == 1
-    assert "not built yet" in one_line_error(result)
-
-
 def test_data_dir_from_environment(tmp_path: Path, cli: Cli) -> None:
     target = tmp_path / "from-env"
     env = {**os.environ, "SLIPSTATION_DATA_DIR": str(target)}
@@ -59,7 +50,9 @@ def test_data_dir_from_environment(tmp_path: Path, cli: Cli) -> None:
         Credentials(target.resolve()).delete(Secret.DATABASE)
 
 
-def test_debug_shows_traceback(cli: Cli) -> None:
-    result = cli("--debug", "doctor")
+def test_debug_shows_traceback(cli: Cli, tmp_path: Path) -> None:
+    plain = cli("render", "#404", "-o", str(tmp_path / "x.pdf"))
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+    result = cli("--debug", "render", "#404", "-o", str(tmp_path / "x.pdf"))
     assert result.returncode == 1
     assert "Traceback" in result.stderr

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from slipstation import __version__
 from slipstation.credentials import Secret
-from slipstation.errors import NotBuiltError, SlipStationError, UsageError
+from slipstation.errors import SlipStationError, UsageError
 from slipstation.fileio import write_private
 from slipstation.logs import configure_logging, scrub, shutdown_logging
 from slipstation.orders.repository import StoredOrder
@@ -39,12 +39,6 @@ def _out(text: str = "") -> None:
 
 
 # -- handlers ----------------------------------------------------------------------------------
-def _not_built(name: str, issue: str) -> Handler:
-    def handler(_station: Station, _args: argparse.Namespace) -> int:
-        raise NotBuiltError(f"`slipstation {name}` is not built yet in this version ({issue}).")
-    return handler
-
-
 def _read_secret(which: Secret) -> str:
     if sys.stdin is not None and sys.stdin.isatty():
         return getpass.getpass(f"{which.value.capitalize()} API key (input hidden): ")
@@ -280,6 +274,17 @@ def _with_demo(station: Station, handler: Handler, args: argparse.Namespace) -> 
         demo.stop()
 
 
+def cmd_doctor(station: Station, _args: argparse.Namespace) -> int:
+    from slipstation.doctor import Level, run_checks
+
+    failed = 0
+    for check in run_checks(station):
+        _out(scrub(check.line))
+        failed += check.level is Level.FAIL
+    _out(f"{failed} problem(s) found" if failed else "all checks passed")
+    return 1 if failed else 0
+
+
 def cmd_gui(station: Station, args: argparse.Namespace) -> int:
     from slipstation.gui.app import run_gui
 
@@ -312,8 +317,7 @@ def build_parser() -> _Parser:
     gui.add_argument("--tray", action="store_true", help="start hidden in the system tray")
     add("run", cmd_run, "headless service until SIGINT/SIGTERM")
     add("sync", cmd_sync, "one sync cycle now: pull, store, auto-print")
-    add("doctor", _not_built("doctor", "issue #8"),
-        "check keyring, database, fonts, Shippo, PrintNode")
+    add("doctor", cmd_doctor, "check keyring, database, fonts, Shippo, PrintNode, printer")
 
     keys = add("keys", _group_help("keys"), "API keys in the OS keyring")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=_Parser)

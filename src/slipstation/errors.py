@@ -27,10 +27,6 @@ class UsageError(SlipStationError):
     exit_code = 2
 
 
-class NotBuiltError(SlipStationError):
-    """A command of the contract that this version does not implement yet."""
-
-
 class KeyringError(SlipStationError):
     """The OS keyring is missing, locked or refused an operation."""
 

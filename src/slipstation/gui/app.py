@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 
+from slipstation.desktop import check_display
 from slipstation.errors import SlipStationError
 from slipstation.station import Station
 
@@ -18,10 +18,7 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
     from slipstation.gui.main_window import MainWindow
     from slipstation.service import ServiceLock
 
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and \
-            sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM"):
-        raise SlipStationError("No display found: run `slipstation run` for the headless "
-                               "service, or start the GUI from a desktop session.")
+    check_display()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("SlipStation")
     app.setQuitOnLastWindowClosed(False)

@@ -193,3 +193,10 @@ def _fit(word: str, size: float, max_width: float, bold: bool) -> int:
 def embedded_faces(text: str) -> set[str]:
     """Which TrueType faces a text needs (for tests and diagnostics)."""
     return {face.key for char in text if (face := face_for(char)) and face is not _BUILTIN}
+
+
+def load_all() -> list[str]:
+    """Register every bundled face now (for `doctor`): their names, or an OSError/TTFError."""
+    for face in _FALLBACKS:
+        _register(face)
+    return [face.files[0] for face in _FALLBACKS]
