@@ -285,6 +285,16 @@ def cmd_doctor(station: Station, _args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_autostart(station: Station, args: argparse.Namespace) -> int:
+    from slipstation import autostart
+
+    if args.state is not None:
+        station.set_autostart(args.state == "on")
+    state = "on" if autostart.is_enabled() else "off"
+    _out(f"start at login: {state} ({' '.join(autostart.launch_command(station.paths.data_dir))})")
+    return 0
+
+
 def cmd_gui(station: Station, args: argparse.Namespace) -> int:
     from slipstation.gui.app import run_gui
 
@@ -317,6 +327,9 @@ def build_parser() -> _Parser:
     gui.add_argument("--tray", action="store_true", help="start hidden in the system tray")
     add("run", cmd_run, "headless service until SIGINT/SIGTERM")
     add("sync", cmd_sync, "one sync cycle now: pull, store, auto-print")
+    startup = add("autostart", cmd_autostart,
+                  "start in the tray at login (XDG autostart, Windows Run key, LaunchAgent)")
+    startup.add_argument("state", nargs="?", choices=["on", "off"], help="omit to show")
     add("doctor", cmd_doctor, "check keyring, database, fonts, Shippo, PrintNode, printer")
 
     keys = add("keys", _group_help("keys"), "API keys in the OS keyring")
@@ -447,4 +460,5 @@ def build_handler_default() -> Handler:
 _OFFLINE_COMMANDS.update({cmd_keys_set, cmd_keys_status, cmd_keys_clear, cmd_config_show,
                           cmd_config_set, cmd_orders, cmd_jobs, cmd_render, cmd_picklist,
                           cmd_purge, cmd_export, cmd_redact, cmd_delete_order,
-                          cmd_delete_orders, cmd_reset_config, cmd_delete_all})
+                          cmd_delete_orders, cmd_reset_config, cmd_delete_all,
+                          cmd_autostart})

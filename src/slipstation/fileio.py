@@ -21,7 +21,8 @@ def write_private(path: Path, data: bytes) -> Path:
     except OSError as exc:
         raise SlipStationError(f"Cannot write {path}: {exc.strerror}.") from None
     try:
-        os.fchmod(fd, 0o600)
+        if hasattr(os, "fchmod"):  # POSIX; on Windows mkstemp's file is already private
+            os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -167,6 +167,13 @@ class Station:
         return next(item for item in self.config() if item.setting.key == key and
                     item.value == value)
 
+    def set_autostart(self, enabled: bool) -> None:
+        """Start this station in the tray at login (or stop doing so)."""
+        from slipstation import autostart
+
+        autostart.set_enabled(enabled, self.paths.data_dir)
+        self.audit.record("autostart.set", enabled=enabled)
+
     # -- Shippo --------------------------------------------------------------------------------
     def shippo(self) -> ShippoClient:
         """The one pooled Shippo client of this station (made on first use)."""
