@@ -46,15 +46,15 @@ def window(qtbot: QtBot, station: Station) -> Iterator[MainWindow]:
 
 
 def test_orders_view_and_search(window: MainWindow, qtbot: QtBot) -> None:
-    assert window.orders_model.rowCount() == 2
-    assert window.orders_model.order_at(0).order.display_number == "#G1"
-    window.search.setText("смирнова")  # QTest types ASCII only; a paste is the same event
-    assert window.orders_model.rowCount() == 1
-    window.search.clear()
-    window.status_filter.setCurrentText("PAID")
-    assert window.orders_model.rowCount() == 0
-    assert window.scan.hasFocus() or window.focusWidget() in (window.scan, window.search,
-                                                              window.status_filter)
+    assert window.orders.model.rowCount() == 2
+    assert window.orders.model.order_at(0).order.display_number == "#G1"
+    window.orders.search.setText("смирнова")  # QTest types ASCII only; a paste is the same event
+    assert window.orders.model.rowCount() == 1
+    window.orders.search.clear()
+    window.orders.status_filter.setCurrentText("PAID")
+    assert window.orders.model.rowCount() == 0
+    assert window.scan.hasFocus() or window.focusWidget() in (window.scan, window.orders.search,
+                                                              window.orders.status_filter)
 
 
 def test_orders_model_is_lazy(window: MainWindow, station: Station) -> None:
@@ -62,12 +62,12 @@ def test_orders_model_is_lazy(window: MainWindow, station: Station) -> None:
     raws = [samples.order(f"#B{i}", now - timedelta(minutes=i), seed=f"bulk{i}")
             for i in range(1200)]
     station.orders.upsert([(parse_order(raw), raw) for raw in raws])
-    window.orders_model.reload()
-    assert window.orders_model.total == 1202
-    assert window.orders_model.rowCount() == 500
-    assert window.orders_model.canFetchMore(window.orders_view.rootIndex())
-    window.orders_model.fetchMore(window.orders_view.rootIndex())
-    assert window.orders_model.rowCount() == 1000
+    window.orders.model.reload()
+    assert window.orders.model.total == 1202
+    assert window.orders.model.rowCount() == 500
+    assert window.orders.model.canFetchMore(window.orders.view.rootIndex())
+    window.orders.model.fetchMore(window.orders.view.rootIndex())
+    assert window.orders.model.rowCount() == 1000
 
 
 def test_scan_prints_and_an_unknown_order_says_so(window: MainWindow, qtbot: QtBot,
@@ -81,7 +81,7 @@ def test_scan_prints_and_an_unknown_order_says_so(window: MainWindow, qtbot: QtB
     qtbot.keyClick(window.scan, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.scan.styleSheet() == BAD_STYLE, timeout=10_000)
     assert "No order 'NOPE-1'" in window.scan_result.text()
-    assert window.jobs_table.rowCount() == 1
+    assert window.jobs.table.rowCount() == 1
 
 
 def test_pause_resume_and_sync_now(window: MainWindow, qtbot: QtBot, station: Station,

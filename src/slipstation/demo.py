@@ -10,7 +10,6 @@ database never mix with a real station's.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -19,7 +18,6 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,35 +26,21 @@ import keyring.errors
 from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 
+from slipstation import sample_orders
 from slipstation.api.printnode import PRINTNODE_URL_ENV
 from slipstation.api.shippo import SHIPPO_URL_ENV
 from slipstation.credentials import Credentials, Secret
 from slipstation.errors import KeyringError
 from slipstation.fileio import write_private
-from slipstation.loopback import samples
 from slipstation.loopback.printnode import Job, PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
-from slipstation.resources import resource
 from slipstation.station import Station
-from slipstation.timeutil import utc_now
 
 log = logging.getLogger(__name__)
 DEMO_SHIPPO_KEY = "shippo_test_demo0000000000000000"
 DEMO_PRINTNODE_KEY = "demo-printnode-key-00000000"
 DEMO_PRINTER = 71
 ARRIVAL_SECONDS = 20.0
-
-
-def _payload(spec: dict[str, Any], placed_minutes_ago: float) -> dict[str, Any]:
-    placed = utc_now() - timedelta(minutes=placed_minutes_ago)
-    items = [samples.line_item(i["title"], i["sku"], i["quantity"], i["price"],
-                               variant=i["variant"], seed=spec["number"]) for i in spec["items"]]
-    to = samples.address(spec["name"], spec["street1"], spec["city"], spec["zip"],
-                         spec["country"], state=spec["state"], seed=spec["number"],
-                         email=f"customer{spec['number'].strip('#')}@example.com")
-    return samples.order(spec["number"], placed, status=spec["status"], to=to, items=items,
-                         notes=spec["notes"] or None, shipping_method=spec["shipping_method"],
-                         seed=f"demo-{spec['number']}")
 
 
 @dataclass
@@ -71,7 +55,7 @@ class Demo:
     def _arrivals(self) -> None:
         while self.pending and not self._stop.wait(ARRIVAL_SECONDS):
             spec = self.pending.pop(0)
-            self.shippo.add_orders([_payload(spec, 0)])
+            self.shippo.add_orders([sample_orders.payload(spec, 0)])
             log.info("demo: a new order arrived in the demo shop")
 
     def stop(self) -> None:
@@ -82,10 +66,10 @@ class Demo:
 
 def start_demo(station: Station) -> Demo:
     """Start the embedded services and point this process's clients at them."""
-    specs = json.loads(resource("sample", "demo_orders.json").read_text(encoding="utf-8"))
-    orders = specs["orders"]
+    orders = list(sample_orders.specs())
     shippo = ShippoServer((DEMO_SHIPPO_KEY,))
-    shippo.add_orders([_payload(s, s["minutes_ago"]) for s in orders if s["minutes_ago"] > 0])
+    shippo.add_orders([sample_orders.payload(s, s["minutes_ago"])
+                       for s in orders if s["minutes_ago"] > 0])
     printnode = PrintNodeServer((DEMO_PRINTNODE_KEY,))
     printed_dir = station.paths.data_dir / "printed"
     printed_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -76,10 +76,12 @@ class Engine:
             next_run_time=datetime.now(UTC) + timedelta(minutes=1))
         self._scheduler.start()
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = False) -> None:
+        """Stop scheduling; with `wait`, also let a running job end (the stop token makes it
+        end at its next network call)."""
         self.station.stop.stop()
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.shutdown(wait=wait)
 
     def _sync_job(self) -> None:
         try:

@@ -6,9 +6,12 @@ audit log. Nothing here imports Qt, and no face talks SQL or HTTP itself.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,14 +26,15 @@ from slipstation.fileio import write_private
 from slipstation.logs import shutdown_logging
 from slipstation.orders.repository import OrderRepository, StoredOrder
 from slipstation.paths import StationPaths
-from slipstation.printing.queue import JobRow, PrintQueue, QueuePolicy
+from slipstation.printing.queue import JobRow, PrintQueue, QueuePolicy, job_payload
 from slipstation.retention import LAST_PURGE, PurgeCounts, purge
+from slipstation.sample_orders import sample_order
 from slipstation.slips.picklist import render_picklist
 from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.app_log import DatabaseLog
 from slipstation.store.audit import AuditLog
 from slipstation.store.database import Database, open_database
-from slipstation.store.settings import SETTINGS, Setting, Settings
+from slipstation.store.settings import SETTINGS, Setting, Settings, lookup
 from slipstation.store.sync_state import SyncState
 from slipstation.sync import LAST_STATUS, ShippoSync, SyncSummary
 from slipstation.timeutil import now_iso, parse_timestamp, to_iso, utc_now
@@ -45,15 +49,23 @@ class StationStatus:
     printed_today: int
     failures: int
     paused: bool
+    printer_problem: str | None = None
 
     @property
     def level(self) -> str:
         """running | paused | error, for the tray icon's colour."""
         if self.paused:
             return "paused"
-        if self.failures or not self.last_sync.startswith(("ok", "not synced")):
+        if self.failures or self.printer_problem or \
+                not self.last_sync.startswith(("ok", "not synced")):
             return "error"
         return "running"
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class Station:
         self.credentials = Credentials(data_dir)
         self.stop = StopToken()
         self.auto_print_paused = False  # a packer's pause: orders are still queued, not sent
+        self.printer_problem: str | None = None  # from the last check_printer()
         self._db: Database | None = None
         self._db_log: DatabaseLog | None = None
         self._shippo: ShippoClient | None = None
@@ -214,7 +227,7 @@ class Station:
             queued=sum(counts.get(s, 0) for s in ("queued", "submitting", "no_printer")),
             printed_today=printed,
             failures=sum(counts.get(s, 0) for s in ("failed", "unconfirmed")),
-            paused=self.auto_print_paused)
+            paused=self.auto_print_paused, printer_problem=self.printer_problem)
 
     # -- PrintNode -----------------------------------------------------------------------------
     def printnode(self) -> PrintNodeClient:
@@ -236,8 +249,25 @@ class Station:
     def printers(self) -> list[Printer]:
         return self.printnode().printers()
 
+    def check_printer(self) -> str | None:
+        """Is the chosen printer there and online? Kept for the header, the tray and its
+        notification; None when all is well (or no printer is chosen yet)."""
+        printer_id = self.settings.get("printer")
+        problem = None
+        if printer_id is not None:
+            printer = self.printnode().printer(int(printer_id))
+            if printer is None:
+                problem = f"printer {printer_id} is not on this PrintNode account"
+            elif not printer.ready:
+                state = printer.state if printer.state != "online" else \
+                    f"on a {printer.computer_state or 'disconnected'} computer"
+                problem = f"printer {printer.name} is {state}"
+        self.printer_problem = problem
+        return problem
+
     def refresh_printing(self) -> int:
         """Retry what is due and poll PrintNode for job states; returns state changes."""
+        self.check_printer()
         if not self.auto_print_paused:
             self.queue.process()
         return self.queue.refresh_states()
@@ -264,6 +294,34 @@ class Station:
                                    f"{job.last_error or result.problem or 'not sent yet'}")
         return job
 
+    def print_orders(self, numbers: list[str],
+                     report: Callable[[int, int], None] | None = None) -> BatchResult:
+        """Print several orders (the GUI's multi-select); one failure never stops the rest."""
+        result = BatchResult()
+        for done, number in enumerate(numbers, 1):
+            try:
+                self.print_order(number)
+                result.sent += 1
+            except SlipStationError as exc:
+                result.problems.append(f"{number}: {exc.message}")
+            if report is not None:
+                report(done, len(numbers))
+        return result
+
+    def print_test_page(self, printer_id: int, paper: str | None = None) -> int:
+        """A sample slip straight to a printer (first run, Settings): proves the key, the
+        printer and the paper before any real order. Not an order, so not in the queue."""
+        printer = self.printnode().printer(printer_id)
+        if printer is None:
+            raise NotFound(f"Printer {printer_id} is not on this PrintNode account.")
+        paper = paper or str(self.settings.get("paper"))
+        payload = job_payload(self.settings.all(), sample_order(), printer, paper=paper,
+                              title=f"Test print [{uuid.uuid4().hex[:10]}]",
+                              source=f"SlipStation {self.station_name()}"[:100], copies=1)
+        job_id = self.printnode().submit(payload, uuid.uuid4().hex)
+        self.audit.record("print.test", printer=printer_id, paper=paper)
+        return job_id
+
     def requeue(self, job_id: int) -> JobRow:
         self.queue.requeue(job_id)
         self.audit.record("print.requeue", job=job_id)
@@ -284,6 +342,16 @@ class Station:
     def render_slip(self, number: str) -> tuple[StoredOrder, bytes]:
         stored = self.find_order(number)
         return stored, render_slip(stored.order, self.slip_options())
+
+    def preview_slip(self, number: str | None = None,
+                     changes: dict[str, str] | None = None) -> bytes:
+        """A slip as it would print with some settings changed but not yet saved (the
+        Settings screen's live preview); a sample order when no order is named."""
+        values = self.settings.all()
+        for key, text in (changes or {}).items():
+            values[key] = lookup(key).parse(text)
+        order = self.find_order(number).order if number else sample_order()
+        return render_slip(order, SlipOptions.from_settings(values))
 
     def render_picklist(self, numbers: list[str]) -> bytes:
         orders = [self.find_order(number).order for number in numbers]
@@ -350,14 +418,16 @@ class Station:
         self.audit.record("config.reset", settings=count, keys=",".join(cleared) or "none")
         return count
 
-    def delete_all(self, confirmation: str | None) -> None:
-        """The database, its key, both API keys and the logs: everything of this station."""
+    def delete_all(self, confirmation: str | None, *, lock_held: bool = False) -> None:
+        """The database, its key, both API keys and the logs: everything of this station.
+        `lock_held`: the caller is the running service itself (the GUI), stopped already."""
         if confirmation != "DELETE":
             raise UsageError("Deleting all data needs `--confirm DELETE` (exactly); "
                              "nothing was changed.")
         from slipstation.service import ServiceLock
 
-        with ServiceLock(self):  # refuse while a service runs on this data dir
+        with contextlib.nullcontext() if lock_held else ServiceLock(self):  # not while a
+            # service runs on this data dir
             self.close()
             shutdown_logging()
             for path in sorted(self.paths.data_dir.glob("slipstation.db*")):

@@ -1,4 +1,5 @@
-"""The main window: status header, scan box, orders, print jobs and the activity log."""
+"""The main window: status header, scan box, and the tabs (orders, print jobs, activity, audit,
+settings, privacy). It only arranges; the tabs call the station's services through `Tasks`."""
 
 from __future__ import annotations
 
@@ -9,35 +10,34 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSystemTrayIcon,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from slipstation.gui.orders_model import OrdersModel
+from slipstation.errors import SlipStationError
+from slipstation.gui.first_run import FirstRunWizard, needs_first_run
+from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
+from slipstation.gui.orders_tab import OrdersTab
+from slipstation.gui.privacy_tab import PrivacyTab
+from slipstation.gui.settings_tab import SettingsTab
 from slipstation.gui.tasks import Tasks
 from slipstation.gui.tray import Tray
 from slipstation.service import Engine
 from slipstation.station import Station, StationStatus
-from slipstation.store.app_log import recent
-from slipstation.store.settings import ORDER_STATUSES
 
 log = logging.getLogger(__name__)
 OK_STYLE = "QLineEdit { background: #c8e6c9; }"
 BAD_STYLE = "QLineEdit { background: #ffcdd2; }"
 NOTIFY_EVERY_SECONDS = 300
+STATE_TEXT = {"running": "Running", "paused": "Paused", "error": "Needs attention"}
 
 
 class _Bridge(QObject):
@@ -47,14 +47,16 @@ class _Bridge(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, station: Station, *, start_engine: bool = True) -> None:
+    def __init__(self, station: Station, *, start_engine: bool = True,
+                 first_run: bool = True) -> None:
         super().__init__()
         self.station = station
         self.tasks = Tasks(self)
         self.quitting = False
+        self._deleted = False
         self._last_notice: dict[str, float] = {}
-        self.setWindowTitle("SlipStation")
-        self.resize(1100, 700)
+        self.setWindowTitle("SlipStation" + (" — demo" if station.demo else ""))
+        self.resize(1200, 760)
 
         self.status_label = QLabel()
         self.sync_label = QLabel()
@@ -73,37 +75,19 @@ class MainWindow(QMainWindow):
         self.scan.returnPressed.connect(self.print_scanned)
         self.scan_result = QLabel()
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search order number, name, email or SKU")
-        self.search.textChanged.connect(self._filter)
-        self.status_filter = QComboBox()
-        self.status_filter.addItems(["All statuses", *ORDER_STATUSES])
-        self.status_filter.currentIndexChanged.connect(self._filter)
-        self.orders_model = OrdersModel(station.orders)
-        self.orders_view = QTableView()
-        self.orders_view.setModel(self.orders_model)
-        self.orders_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.orders_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.orders_count = QLabel()
-        orders_tab = QWidget()
-        orders_layout = QVBoxLayout(orders_tab)
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 1)
-        filters.addWidget(self.status_filter)
-        orders_layout.addLayout(filters)
-        orders_layout.addWidget(self.orders_view)
-        orders_layout.addWidget(self.orders_count)
-
-        self.jobs_table = QTableWidget(0, 6)
-        self.jobs_table.setHorizontalHeaderLabels(
-            ["Job", "Order", "Kind", "State", "PrintNode", "Problem"])
-        self.jobs_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.activity = QPlainTextEdit()
-        self.activity.setReadOnly(True)
-        tabs = QTabWidget()
-        tabs.addTab(orders_tab, "Orders")
-        tabs.addTab(self.jobs_table, "Print jobs")
-        tabs.addTab(self.activity, "Activity")
+        self.orders = OrdersTab(station, self.tasks, self.feedback, self.refresh)
+        self.jobs = JobsTab(station, self.tasks, self.feedback, self.refresh)
+        self.activity = ActivityTab()
+        self.audit = AuditTab()
+        self.settings = SettingsTab(station, self.tasks, self.feedback, self.refresh)
+        self.privacy = PrivacyTab(station, self.tasks, self.feedback, self.refresh,
+                                  self.delete_all_data)
+        self.tabs = QTabWidget()
+        for widget, title in ((self.orders, "Orders"), (self.jobs, "Print jobs"),
+                              (self.activity, "Activity"), (self.audit, "Audit"),
+                              (self.settings, "Settings"), (self.privacy, "Privacy")):
+            self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(lambda _index: self.refresh())
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -112,8 +96,16 @@ class MainWindow(QMainWindow):
         layout.addWidget(QLabel("Print by order number:"))
         layout.addWidget(self.scan)
         layout.addWidget(self.scan_result)
-        layout.addWidget(tabs, 1)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(body)
+
+        self.busy_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.tasks.activity.connect(self._show_activity)
         self.scan.setFocus()
 
         self.tray: Tray | None = None
@@ -134,6 +126,10 @@ class MainWindow(QMainWindow):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(5000)
+        self.wizard: FirstRunWizard | None = None
+        if first_run and needs_first_run(station):
+            self.wizard = FirstRunWizard(station, self.tasks, self, on_finished=self._set_up)
+            self.wizard.show()
         self.refresh()
 
     # -- actions -------------------------------------------------------------------------------
@@ -141,14 +137,15 @@ class MainWindow(QMainWindow):
         self.station.auto_print_paused = not self.station.auto_print_paused
         self.pause_button.setText("Resume auto-print" if self.station.auto_print_paused
                                   else "Pause auto-print")
-        self.station.audit.record("print.pause" if self.station.auto_print_paused
-                                  else "print.resume")
+        self.tasks.run(lambda: self.station.audit.record(
+            "print.pause" if self.station.auto_print_paused else "print.resume"))
         self.refresh()
 
     def sync_now(self) -> None:
         self.sync_button.setEnabled(False)
         self.tasks.run(self.station.sync, lambda s: self._after_cycle(f"sync: {s.line()}"),
-                       lambda message: self._after_cycle(f"sync failed: {message}"))
+                       lambda message: self._after_cycle(f"sync failed: {message}"),
+                       label="Syncing with Shippo")
 
     def print_scanned(self) -> None:
         number = self.scan.text().strip()
@@ -156,7 +153,7 @@ class MainWindow(QMainWindow):
             return
         self.scan.setEnabled(False)
         self.tasks.run(lambda: self.station.print_order(number), self._printed,
-                       self._print_failed)
+                       self._print_failed, label=f"Printing {number}")
 
     def _printed(self, job: object) -> None:
         self.scan.setEnabled(True)
@@ -171,9 +168,29 @@ class MainWindow(QMainWindow):
         self.scan.setEnabled(True)
         self.scan.setStyleSheet(BAD_STYLE)
         self.scan_result.setText(message)
+        QApplication.beep()  # the packer may not be looking at the screen
         self.scan.selectAll()
         self.scan.setFocus()
         self.notify("print", "Print failed", message)
+
+    def feedback(self, text: str, ok: bool) -> None:
+        """A tab's one-line result, in the status bar; failures also as a tray notice."""
+        self.statusBar().showMessage(text, 15_000)
+        if not ok:
+            self.notify("action", "SlipStation", text)
+
+    def delete_all_data(self) -> None:
+        """Privacy's last step: stop the engine, delete everything, close the app."""
+        self.engine.stop(wait=True)
+        self.tasks.wait(10_000)
+        self._timer.stop()
+        try:
+            self.station.delete_all("DELETE", lock_held=True)
+        except SlipStationError as exc:
+            self.feedback(f"Deleting all data failed: {exc.message}", False)
+            return
+        self._deleted = True
+        self.quit()
 
     def bring_up(self) -> None:
         self.showNormal()
@@ -185,48 +202,54 @@ class MainWindow(QMainWindow):
         self.quitting = True
         self.close()
 
-    # -- state ---------------------------------------------------------------------------------
-    def _filter(self) -> None:
-        status = self.status_filter.currentText()
-        self.orders_model.set_filter(self.search.text(),
-                                     None if status == "All statuses" else status)
-        self._update_count()
+    def _set_up(self) -> None:
+        self.settings.load()
+        self.sync_now()
 
-    def _update_count(self) -> None:
-        self.orders_count.setText(f"{self.orders_model.total} orders")
+    # -- state ---------------------------------------------------------------------------------
+    def _show_activity(self, label: str, running: int, done: int, total: int) -> None:
+        if not running:
+            self.progress.hide()
+            self.busy_label.setText("")
+            return
+        self.busy_label.setText(label + (f" ({done}/{total})" if total else "…") +
+                                (f" +{running - 1} more" if running > 1 else ""))
+        self.progress.setRange(0, total)  # 0..0 is Qt's busy indicator
+        self.progress.setValue(done)
+        self.progress.show()
 
     def _after_cycle(self, message: str) -> None:
+        if self.quitting:
+            return
         self.sync_button.setEnabled(True)
         self.sync_label.setText(message)
         if "rejected" in message:
             self.notify("key", "Key rejected", message)
-        self.orders_model.reload()
-        self._update_count()
+        self.orders.reload()
         self.refresh()
 
     def refresh(self) -> None:
+        """Local reads only (the store), every few seconds and after each action."""
+        if self._deleted or self.quitting:
+            return  # delete-all: nothing left to show, and reading would recreate the store
         status: StationStatus = self.station.status()
-        state = {"running": "Running", "paused": "Paused", "error": "Needs attention"}[
-            status.level]
+        state = STATE_TEXT[status.level]
+        problem = f" · {status.printer_problem}" if status.printer_problem else ""
         self.status_label.setText(
             f"<b>{state}</b> · queue {status.queued} · printed today {status.printed_today}"
-            f" · failures {status.failures}")
+            f" · failures {status.failures}{problem}")
         if not self.sync_label.text():
             self.sync_label.setText(f"Last sync: {status.last_sync}")
+        if status.printer_problem:
+            self.notify("printer", "Printer offline", status.printer_problem)
         if self.tray is not None:
-            self.tray.show_level(status.level, f"SlipStation: {state}")
-        jobs = self.station.queue.jobs(limit=200)
-        self.jobs_table.setRowCount(len(jobs))
-        for row, job in enumerate(jobs):
-            values = (job.id, job.order_number, job.kind, job.state,
-                      f"{job.printnode_job_id or ''} {job.printnode_state}".strip(),
-                      job.last_error)
-            for column, value in enumerate(values):
-                self.jobs_table.setItem(row, column, QTableWidgetItem(str(value)))
-        self.activity.setPlainText("\n".join(
-            f"{at} {level} {message}" for at, level, _name, message in recent(self.station.db,
-                                                                              200)))
-        self._update_count()
+            self.tray.show_level(status.level, f"SlipStation: {state}{problem}")
+        self.jobs.show_jobs(self.station.queue.jobs(limit=300))
+        current = self.tabs.currentWidget()
+        if current is self.activity:
+            self.activity.show_entries(self.station)
+        elif current is self.audit:
+            self.audit.show_entries(self.station)
 
     def notify(self, kind: str, title: str, message: str) -> None:
         """A tray balloon, at most once per kind every few minutes; never a modal dialog."""
@@ -245,9 +268,9 @@ class MainWindow(QMainWindow):
         self._timer.stop()
         self.engine.stop()
         self.tasks.wait(5000)
+        if self.wizard is not None:
+            self.wizard.close()
         event.accept()
         app = QApplication.instance()
         if app is not None:
             app.quit()
-
-

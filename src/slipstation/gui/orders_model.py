@@ -23,16 +23,21 @@ class OrdersModel(QAbstractTableModel):
         self._total = 0
         self._status: str | None = None
         self._text: str | None = None
+        self._printed: bool | None = None
         self.reload()
 
-    def set_filter(self, text: str | None, status: str | None) -> None:
-        self._text, self._status = (text or None), (status or None)
+    def set_filter(self, text: str | None, status: str | None,
+                   printed: bool | None = None) -> None:
+        self._text, self._status, self._printed = (text or None), (status or None), printed
         self.reload()
+
+    def _filters(self) -> dict[str, Any]:
+        return {"status": self._status, "text": self._text, "printed": self._printed}
 
     def reload(self) -> None:
         self.beginResetModel()
-        self._total = self._orders.count(status=self._status, text=self._text)
-        self._rows = self._orders.search(status=self._status, text=self._text, limit=PAGE)
+        self._total = self._orders.count(**self._filters())
+        self._rows = self._orders.search(**self._filters(), limit=PAGE)
         self.endResetModel()
 
     @property
@@ -52,8 +57,7 @@ class OrdersModel(QAbstractTableModel):
         return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: Index) -> None:
-        more = self._orders.search(status=self._status, text=self._text, limit=PAGE,
-                                   offset=len(self._rows))
+        more = self._orders.search(**self._filters(), limit=PAGE, offset=len(self._rows))
         if not more:
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)

@@ -158,21 +158,27 @@ class OrderRepository:
         found = self._stored(rows)
         return found[0] if found else None
 
-    def search(self, *, status: str | None = None, text: str | None = None, limit: int = 1000,
+    def search(self, *, status: str | None = None, text: str | None = None,
+               printed: bool | None = None, limit: int = 1000,
                offset: int = 0) -> list[StoredOrder]:
-        clauses, params = self._filters(status, text)
+        clauses, params = self._filters(status, text, printed)
         rows = self._db.query(f"{self._SELECT}{clauses} ORDER BY o.placed_at DESC, o.id DESC "
                               "LIMIT ? OFFSET ?", [*params, limit, offset])
         return self._stored(rows)
 
-    def count(self, *, status: str | None = None, text: str | None = None) -> int:
-        clauses, params = self._filters(status, text)
+    def count(self, *, status: str | None = None, text: str | None = None,
+              printed: bool | None = None) -> int:
+        clauses, params = self._filters(status, text, printed)
         return int(self._db.scalar(f"SELECT count(*) FROM orders o{clauses}", params))
 
     @staticmethod
-    def _filters(status: str | None, text: str | None) -> tuple[str, list[Any]]:
+    def _filters(status: str | None, text: str | None,
+                 printed: bool | None = None) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
+        if printed is not None:
+            clauses.append(("" if printed else "NOT ") + "EXISTS (SELECT 1 FROM print_jobs p "
+                           "WHERE p.order_id = o.id AND p.state = 'done')")
         if status:
             clauses.append("o.status = ?")
             params.append(status.upper())

@@ -234,8 +234,11 @@ class PrintQueue:
                     self._event(conn, row["id"], new_state, f"PrintNode: {remote.state}")
             return changed
 
-    def jobs(self, limit: int = 200, order_id: int | None = None) -> list[JobRow]:
+    def jobs(self, limit: int = 200, order_id: int | None = None,
+             job_id: int | None = None) -> list[JobRow]:
         where, params = ("WHERE p.order_id = ?", [order_id]) if order_id else ("", [])
+        if job_id is not None:
+            where, params = "WHERE p.id = ?", [job_id]
         rows = self._db.query(
             "SELECT p.*, coalesce(o.order_number, o.object_id, '') AS number FROM print_jobs p "
             f"LEFT JOIN orders o ON o.id = p.order_id {where} ORDER BY p.id DESC LIMIT ?",
@@ -246,7 +249,7 @@ class PrintQueue:
                        r["created_at"], r["updated_at"]) for r in rows]
 
     def job(self, job_id: int) -> JobRow:
-        found = [j for j in self.jobs(limit=1_000_000) if j.id == job_id]
+        found = self.jobs(limit=1, job_id=job_id)
         if not found:
             raise SlipStationError(f"No print job {job_id}.")
         return found[0]
@@ -354,19 +357,8 @@ class PrintQueue:
         log.info("print job %d submitted as PrintNode job %d", job_id, remote_id)
 
     def _payload(self, row: Any, order: Order, printer: Printer) -> dict[str, Any]:
-        settings = Settings(self._db).all()
-        options = SlipOptions.from_settings({**settings, "paper": row["paper"]})
-        pdf = render_slip(order, options)
-        paper_name = printer.paper_named(paper_spec(row["paper"]).printnode_paper)
-        print_options: dict[str, Any] = {"fit_to_page": paper_name is None}
-        if paper_name:
-            print_options["paper"] = paper_name
-        return {
-            "printerId": printer.id, "title": row["title"], "contentType": "pdf_base64",
-            "content": base64.b64encode(pdf).decode("ascii"), "source": row["source"],
-            "qty": int(row["copies"]), "expireAfter": int(settings["expire_minutes"]) * 60,
-            "options": print_options,
-        }
+        return job_payload(Settings(self._db).all(), order, printer, paper=row["paper"],
+                           title=row["title"], source=row["source"], copies=int(row["copies"]))
 
     def _after_failed_submit(self, client: PrintNodeClient, row: Any, exc: ServiceError,
                              result: ProcessResult) -> None:
@@ -447,3 +439,21 @@ class PrintQueue:
                 return None, True
         # Fewer jobs than we could read: we saw the whole account. Otherwise, unsure.
         return None, seen < self.policy.lookup_pages * 100
+
+
+def job_payload(settings: dict[str, Any], order: Order, printer: Printer, *, paper: str,
+                title: str, source: str, copies: int) -> dict[str, Any]:
+    """The POST /printjobs body for one slip: the PDF, the printer's own name for the paper
+    when it has one (else fit to page), and an expiry so a stale slip never prints late."""
+    options = SlipOptions.from_settings({**settings, "paper": paper})
+    pdf = render_slip(order, options)
+    paper_name = printer.paper_named(paper_spec(paper).printnode_paper)
+    print_options: dict[str, Any] = {"fit_to_page": paper_name is None}
+    if paper_name:
+        print_options["paper"] = paper_name
+    return {
+        "printerId": printer.id, "title": title, "contentType": "pdf_base64",
+        "content": base64.b64encode(pdf).decode("ascii"), "source": source,
+        "qty": copies, "expireAfter": int(settings["expire_minutes"]) * 60,
+        "options": print_options,
+    }

@@ -135,6 +135,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
             deleted_at TEXT NOT NULL
         )""",
     ),
+    # 3: the orders view counts each order's printed jobs; without this every row scanned them.
+    (
+        "CREATE INDEX print_jobs_order ON print_jobs (order_id, state)",
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

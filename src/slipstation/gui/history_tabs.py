@@ -1,0 +1,143 @@
+"""Read-mostly views: print jobs (with re-queue), the activity log and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slipstation.gui.tasks import Tasks
+from slipstation.printing.queue import REQUEUEABLE, JobRow
+from slipstation.station import Station
+from slipstation.store.app_log import recent
+
+Feedback = Callable[[str, bool], None]
+
+
+def read_only_table(headers: Sequence[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]]) -> None:
+    table.setUpdatesEnabled(False)
+    table.setRowCount(len(rows))
+    for row, values in enumerate(rows):
+        for column, value in enumerate(values):
+            table.setItem(row, column, QTableWidgetItem("" if value is None else str(value)))
+    table.setUpdatesEnabled(True)
+
+
+class JobsTab(QWidget):
+    HEADERS = ("Job", "Order", "Kind", "State", "PrintNode", "Printer", "Copies", "Updated",
+               "Problem")
+
+    def __init__(self, station: Station, tasks: Tasks, feedback: Feedback,
+                 changed: Callable[[], None]) -> None:
+        super().__init__()
+        self.station = station
+        self.tasks = tasks
+        self._feedback = feedback
+        self._changed = changed
+        self.jobs: list[JobRow] = []
+        self.table = read_only_table(self.HEADERS)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.requeue_button = QPushButton("Re-queue")
+        self.requeue_button.setToolTip("Send a failed, expired, unconfirmed or skipped job again")
+        self.requeue_button.clicked.connect(self.requeue_selected)
+        self.hint = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.hint, 1)
+        buttons.addWidget(self.requeue_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._selection_changed()
+
+    def show_jobs(self, jobs: list[JobRow]) -> None:
+        chosen = {job.id for job in self.selected()}
+        self.jobs = jobs
+        fill_table(self.table, [
+            (job.id, job.order_number, job.kind, job.state,
+             f"{job.printnode_job_id or ''} {job.printnode_state}".strip(), job.printer_id,
+             job.copies, job.updated_at[:19].replace("T", " "), job.last_error)
+            for job in jobs])
+        for row, job in enumerate(jobs):
+            if job.id in chosen:
+                self.table.selectRow(row)
+        self._selection_changed()
+
+    def selected(self) -> list[JobRow]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.jobs[row] for row in rows if row < len(self.jobs)]
+
+    def _selection_changed(self) -> None:
+        retry = [job for job in self.selected() if job.state in REQUEUEABLE]
+        self.requeue_button.setEnabled(bool(retry))
+        problems = sum(job.state in REQUEUEABLE for job in self.jobs)
+        self.hint.setText(f"{problems} job(s) need a decision" if problems else "")
+
+    def requeue_selected(self) -> None:
+        ids = [job.id for job in self.selected() if job.state in REQUEUEABLE]
+        if not ids:
+            return
+
+        def work() -> list[JobRow]:
+            return [self.station.requeue(job_id) for job_id in ids]
+
+        def done(rows: object) -> None:
+            states = ", ".join(f"job {row.id} {row.state}" for row in rows)  # type: ignore[attr-defined]
+            self._feedback(f"Re-queued: {states}.", True)
+            self._changed()
+
+        self.tasks.run(work, done, lambda message: self._feedback(message, False),
+                       label="Re-queueing")
+
+
+class ActivityTab(QPlainTextEdit):
+    """The scrubbed application log, newest first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setReadOnly(True)
+
+    def show_entries(self, station: Station) -> None:
+        text = "\n".join(f"{at[:19].replace('T', ' ')}  {level:<7} {message}"
+                         for at, level, _name, message in recent(station.db, 300))
+        if text != self.toPlainText():
+            self.setPlainText(text)
+
+
+class AuditTab(QWidget):
+    HEADERS = ("When (UTC)", "Station", "Action", "Detail")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = read_only_table(self.HEADERS)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Every change to keys, settings and data, by whom and when "
+                                "(no customer data, no secrets)."))
+        layout.addWidget(self.table, 1)
+
+    def show_entries(self, station: Station) -> None:
+        fill_table(self.table, [
+            (e.at[:19].replace("T", " "), e.station, e.action,
+             ", ".join(f"{k}={v}" for k, v in e.detail.items()))
+            for e in station.audit.entries(300)])

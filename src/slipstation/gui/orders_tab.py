@@ -1,0 +1,260 @@
+"""The orders view: search and filters over the lazy model, multi-select actions (print or
+reprint, pick list, delete) and a detail pane with the slip exactly as it prints."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slipstation.fileio import write_private
+from slipstation.gui.orders_model import OrdersModel
+from slipstation.gui.slip_preview import SlipPreview
+from slipstation.gui.tasks import Tasks
+from slipstation.orders.repository import StoredOrder
+from slipstation.slips.slip import address_lines
+from slipstation.station import BatchResult, Station
+from slipstation.store.settings import ORDER_STATUSES
+from slipstation.timeutil import to_iso
+
+PRINTED_FILTERS = {"Printed or not": None, "Not printed": False, "Printed": True}
+Feedback = Callable[[str, bool], None]
+
+
+class OrdersTab(QWidget):
+    def __init__(self, station: Station, tasks: Tasks, feedback: Feedback,
+                 changed: Callable[[], None]) -> None:
+        super().__init__()
+        self.station = station
+        self.tasks = tasks
+        self._feedback = feedback
+        self._changed = changed
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search order number, name, email or SKU")
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItems(["All statuses", *ORDER_STATUSES])
+        self.printed_filter = QComboBox()
+        self.printed_filter.addItems(list(PRINTED_FILTERS))
+        self.model = OrdersModel(station.orders)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((90, 80, 120, 170, 60, 50)):
+            self.view.setColumnWidth(column, width)
+        self.count_label = QLabel()
+        self.print_button = QPushButton("Print / reprint")
+        self.picklist_button = QPushButton("Pick list…")
+        self.delete_button = QPushButton("Delete…")
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.preview = SlipPreview()
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.printed_filter)
+        actions = QHBoxLayout()
+        actions.addWidget(self.count_label, 1)
+        for button in (self.print_button, self.picklist_button, self.delete_button):
+            actions.addWidget(button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.view, 1)
+        left_layout.addLayout(actions)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.details)
+        right_layout.addWidget(self.preview, 1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._preview_timer = QTimer(self)  # a held arrow key renders once, not per row
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(120)
+        self._preview_timer.timeout.connect(self._render_preview)
+        self._shown: str | None = None
+        self.search.textChanged.connect(self.apply_filter)
+        self.status_filter.currentIndexChanged.connect(self.apply_filter)
+        self.printed_filter.currentIndexChanged.connect(self.apply_filter)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.print_button.clicked.connect(self.print_selected)
+        self.picklist_button.clicked.connect(self._ask_picklist_path)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self._selection_changed()
+
+    # -- filters and selection -----------------------------------------------------------------
+    def apply_filter(self) -> None:
+        status = self.status_filter.currentText()
+        self.model.set_filter(self.search.text(), None if status == "All statuses" else status,
+                              PRINTED_FILTERS[self.printed_filter.currentText()])
+        self._selection_changed()
+
+    def reload(self) -> None:
+        selected = {o.order.object_id for o in self.selected()}
+        self.model.reload()
+        selection = self.view.selectionModel()
+        for row in range(self.model.rowCount()):
+            if self.model.order_at(row).order.object_id in selected:
+                selection.select(self.model.index(row, 0),
+                                 selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+        self._selection_changed()
+
+    def selected(self) -> list[StoredOrder]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.order_at(row) for row in rows if row < self.model.rowCount()]
+
+    def select_rows(self, rows: list[int]) -> None:
+        self.view.clearSelection()
+        selection = self.view.selectionModel()
+        for row in rows:
+            selection.select(self.model.index(row, 0),
+                             selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+
+    def _selection_changed(self, *_args: object) -> None:
+        chosen = self.selected()
+        total = self.model.total
+        self.count_label.setText(f"{total} order{'s' if total != 1 else ''}" +
+                                 (f" · {len(chosen)} selected" if chosen else ""))
+        for button in (self.print_button, self.picklist_button, self.delete_button):
+            button.setEnabled(bool(chosen))
+        if len(chosen) == 1:
+            self._show_details(chosen[0])
+            self._preview_timer.start()
+        else:
+            self._shown = None
+            self.details.setText(f"{len(chosen)} orders selected." if chosen else
+                                 "Select an order to see its slip.")
+            self.preview.show_message("")
+
+    def _show_details(self, stored: StoredOrder) -> None:
+        order = stored.order
+        to = order.to_address
+        items = "".join(f"<li>{item.quantity} × {html.escape(item.title)}"
+                        f"{' — ' + html.escape(item.variant_title) if item.variant_title else ''}"
+                        f"{' · ' + html.escape(item.sku) if item.sku else ''}</li>"
+                        for item in order.line_items[:12])
+        more = len(order.line_items) - 12
+        if more > 0:
+            items += f"<li>… and {more} more</li>"
+        address = "<br>".join(html.escape(line) for line in [to.name, *address_lines(to)])
+        printed = (f"printed {stored.print_count}×" if stored.print_count else "not printed")
+        self.details.setText(
+            f"<b>{html.escape(order.display_number)}</b> · {html.escape(order.status)} · "
+            f"{to_iso(order.placed_at)[:16].replace('T', ' ')} UTC · {printed}"
+            f"{' · redacted' if stored.redacted else ''}<br>{address}<ul>{items}</ul>")
+
+    def _render_preview(self) -> None:
+        chosen = self.selected()
+        if len(chosen) != 1:
+            return
+        object_id = chosen[0].order.object_id
+        number = chosen[0].order.display_number
+        self._shown = object_id
+        self.preview.show_message(f"Rendering {number}…")
+
+        def show(data: object) -> None:
+            if self._shown == object_id:  # the selection may have moved on meanwhile
+                self.preview.show_pdf(bytes(data), f"Slip for {number}")  # type: ignore[arg-type]
+
+        self.tasks.run(lambda: self.station.preview_slip(object_id), show,
+                       lambda message: self.preview.show_message(message))
+
+    # -- actions -------------------------------------------------------------------------------
+    def print_selected(self) -> None:
+        chosen = self.selected()
+        if not chosen:
+            return
+        ids = [stored.order.object_id for stored in chosen]
+        self.print_button.setEnabled(False)
+
+        def finished(result: object) -> None:
+            assert isinstance(result, BatchResult)
+            self.print_button.setEnabled(True)
+            text = f"Sent {result.sent} of {len(ids)} slip(s) to the printer."
+            if result.problems:
+                text += f" {len(result.problems)} failed: {result.problems[0]}"
+            self._feedback(text, not result.problems)
+            self._changed()
+
+        self.tasks.run(lambda report: self.station.print_orders(ids, report), finished,
+                       lambda message: self._feedback(message, False),
+                       label=f"Printing {len(ids)} slip(s)", progress=True)
+
+    def _ask_picklist_path(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save pick list", str(Path.home() /
+                                              "picklist.pdf"), "PDF (*.pdf)")
+        if name:
+            self.save_picklist(Path(name))
+
+    def save_picklist(self, path: Path) -> None:
+        ids = [stored.order.object_id for stored in self.selected()]
+
+        def work() -> Path:
+            return write_private(path, self.station.render_picklist(ids))
+
+        self.tasks.run(work, lambda written: self._feedback(
+            f"Pick list for {len(ids)} order(s) saved to {written}.", True),
+            lambda message: self._feedback(message, False), label="Making the pick list")
+
+    def delete_selected(self) -> None:
+        chosen = self.selected()
+        if not chosen:
+            return
+        numbers = ", ".join(stored.order.display_number for stored in chosen[:5])
+        if len(chosen) > 5:
+            numbers += f" and {len(chosen) - 5} more"
+        answer = QMessageBox.question(
+            self, "Delete orders",
+            f"Delete {len(chosen)} order(s) ({numbers}) from this station, with their print "
+            "history? A later sync will not bring them back. Shippo keeps its copy.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        ids = [stored.order.object_id for stored in chosen]
+
+        def work() -> int:
+            for object_id in ids:
+                self.station.delete_order(object_id)
+            return len(ids)
+
+        def done(count: object) -> None:
+            self._feedback(f"Deleted {count} order(s).", True)
+            self.reload()
+            self._changed()
+
+        self.tasks.run(work, done, lambda message: self._feedback(message, False),
+                       label="Deleting orders")

@@ -1,0 +1,388 @@
+"""Settings: API keys (masked, with "Test connection"), printer and paper, what prints and
+when, routing rules, the slip template with a live preview, retention tier and station.
+
+The form edits the same validated settings `slipstation config set` does; Save checks every
+changed field first and writes nothing if one is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slipstation import autostart
+from slipstation.api.printnode import Printer
+from slipstation.credentials import Secret
+from slipstation.doctor import Check, Level, check_printnode_key, check_shippo_key
+from slipstation.errors import SlipStationError
+from slipstation.gui.slip_preview import SlipPreview
+from slipstation.gui.tasks import Tasks
+from slipstation.station import Station
+from slipstation.store.settings import ORDER_STATUSES, PAPERS, TIERS, lookup
+
+Feedback = Callable[[str, bool], None]
+PREVIEW_KEYS = ("paper", "show_prices", "logo", "ship_from")
+
+
+class KeyRow(QWidget):
+    """One API key: a masked entry, what is stored (masked), Save and Test connection."""
+
+    def __init__(self, which: Secret, station: Station, tasks: Tasks) -> None:
+        super().__init__()
+        self.which = which
+        self.station = station
+        self.tasks = tasks
+        self.entry = QLineEdit()
+        self.entry.setEchoMode(QLineEdit.EchoMode.Password)
+        self.entry.setPlaceholderText("paste a new key to replace the stored one")
+        self.save_button = QPushButton("Save key")
+        self.test_button = QPushButton("Test connection")
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.entry, 1)
+        row.addWidget(self.save_button)
+        row.addWidget(self.test_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.result)
+        self.save_button.clicked.connect(self.save)
+        self.test_button.clicked.connect(self.test)
+
+    def show_stored(self, masked: str) -> None:
+        self.entry.setPlaceholderText(f"stored: {masked} — paste a new key to replace it"
+                                      if masked != "(not set)" else "paste the API key")
+
+    def save(self) -> None:
+        text = self.entry.text()
+        if not text.strip():
+            return
+        self.entry.clear()  # the key leaves the widget at once; the keyring has it
+
+        def done(masked: object) -> None:
+            self.result.setText(f"Saved in the keyring: {masked}")
+            self.show_stored(str(masked))
+
+        self.tasks.run(lambda: self.station.set_api_key(self.which, text), done,
+                       self.result.setText, label=f"Saving the {self.which.value} key")
+
+    def test(self) -> None:
+        """Test the typed key if there is one, else the stored one; never on the GUI thread."""
+        typed = self.entry.text().strip()
+        check = check_shippo_key if self.which is Secret.SHIPPO else check_printnode_key
+
+        def work() -> Check:
+            return check(typed or self.station.credentials.get(self.which))
+
+        def done(result: object) -> None:
+            assert isinstance(result, Check)
+            mark = "✔" if result.level is Level.OK else "✘"
+            self.result.setText(f"{mark} {result.detail}" +
+                                (f" — {result.fix}" if result.fix else ""))
+
+        self.result.setText("Testing…")
+        self.tasks.run(work, done, self.result.setText,
+                       label=f"Testing the {self.which.value} connection")
+
+
+class PrinterPicker(QWidget):
+    """PrintNode's printers with their online state, and a test print to the chosen one."""
+
+    def __init__(self, station: Station, tasks: Tasks, paper: Callable[[], str]) -> None:
+        super().__init__()
+        self.station = station
+        self.tasks = tasks
+        self._paper = paper
+        self.combo = QComboBox()
+        self.combo.setMinimumContentsLength(24)
+        self.load_button = QPushButton("Load printers")
+        self.test_button = QPushButton("Test print")
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.load_button)
+        row.addWidget(self.test_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.state)
+        self.load_button.clicked.connect(self.load_printers)
+        self.test_button.clicked.connect(self.test_print)
+
+    def chosen(self) -> int | None:
+        data = self.combo.currentData()
+        return int(data) if data else None
+
+    def set_choices(self, printers: list[Printer], chosen: Any) -> None:
+        self.combo.clear()
+        self.combo.addItem("(no printer: orders wait in the queue)", None)
+        for printer in printers:
+            state = "online" if printer.ready else \
+                (printer.state if printer.state != "online" else "computer offline")
+            self.combo.addItem(f"{printer.name} on {printer.computer_name} — {state} "
+                               f"(#{printer.id})", printer.id)
+        if chosen and self.combo.findData(chosen) < 0:
+            self.combo.addItem(f"Printer #{chosen} (load printers to see its state)", chosen)
+        self.combo.setCurrentIndex(max(self.combo.findData(chosen), 0))
+
+    def load_printers(self) -> None:
+        chosen = self.chosen()
+        self.state.setText("Asking PrintNode…")
+
+        def done(printers: object) -> None:
+            found = list(printers)  # type: ignore[call-overload]
+            self.set_choices(found, chosen)
+            online = sum(p.ready for p in found)
+            self.state.setText(f"{len(found)} printer(s), {online} online." if found
+                               else "No printers on this PrintNode account.")
+
+        self.tasks.run(self.station.printers, done, self.state.setText,
+                       label="Loading printers")
+
+    def test_print(self) -> None:
+        printer = self.chosen()
+        if not printer:
+            self.state.setText("Choose a printer first (Load printers).")
+            return
+        paper = self._paper()
+        self.tasks.run(lambda: self.station.print_test_page(printer, paper),
+                       lambda job: self.state.setText(f"✔ Test slip sent (PrintNode job {job})."),
+                       lambda message: self.state.setText(f"✘ {message}"),
+                       label="Sending a test print")
+
+
+class SettingsTab(QWidget):
+    def __init__(self, station: Station, tasks: Tasks, feedback: Feedback,
+                 changed: Callable[[], None]) -> None:
+        super().__init__()
+        self.station = station
+        self.tasks = tasks
+        self._feedback = feedback
+        self._changed = changed
+        self._loaded: dict[str, str] = {}
+
+        self.shippo_key = KeyRow(Secret.SHIPPO, station, tasks)
+        self.printnode_key = KeyRow(Secret.PRINTNODE, station, tasks)
+        keys = QGroupBox("API keys (kept in the OS keyring)")
+        keys_form = QFormLayout(keys)
+        keys_form.addRow("Shippo", self.shippo_key)
+        keys_form.addRow("PrintNode", self.printnode_key)
+
+        self.paper = QComboBox()
+        self.paper.addItems(list(PAPERS))
+        self.printer = PrinterPicker(station, tasks, self.paper.currentText)
+        self.statuses = {status: QCheckBox(status) for status in ORDER_STATUSES}
+        status_row = QHBoxLayout()
+        for box in self.statuses.values():
+            status_row.addWidget(box)
+        status_row.addStretch(1)
+        self.backlog_hours = self._spin("backlog_hours", " h")
+        self.poll_seconds = self._spin("poll_seconds", " s")
+        self.expire_minutes = self._spin("expire_minutes", " min")
+        self.rules = QPlainTextEdit()
+        self.rules.setPlaceholderText('[{"name": "EU on A4", "when": {"country": ["DE", "FR"]}, '
+                                      '"printer": 72, "paper": "a4"}]')
+        self.rules.setFixedHeight(90)
+        printing = QGroupBox("Printing")
+        printing_form = QFormLayout(printing)
+        printing_form.addRow("Printer", self.printer)
+        printing_form.addRow("Paper", self.paper)
+        printing_form.addRow("Auto-print statuses", status_row)
+        printing_form.addRow("First sync prints the last", self.backlog_hours)
+        printing_form.addRow("Sync every", self.poll_seconds)
+        printing_form.addRow("Jobs expire after", self.expire_minutes)
+        printing_form.addRow("Routing rules (JSON)", self.rules)
+
+        self.show_prices = QCheckBox("Print prices and totals")
+        self.logo = QLineEdit()
+        self.logo.setPlaceholderText("none")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_logo)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo, 1)
+        logo_row.addWidget(browse)
+        self.ship_from = QLineEdit()
+        self.ship_from.setPlaceholderText("Shop | Street | City | Country")
+        slip = QGroupBox("Slip")
+        slip_form = QFormLayout(slip)
+        slip_form.addRow("", self.show_prices)
+        slip_form.addRow("Logo", logo_row)
+        slip_form.addRow("Return address", self.ship_from)
+
+        self.tier = QComboBox()
+        self.tier.addItems(list(TIERS))
+        self.station_name = QLineEdit()
+        self.shop_app = QLineEdit()
+        self.shop_app.setPlaceholderText("all shops")
+        self.start_at_login = QCheckBox("Start SlipStation in the tray when I log in")
+        station_box = QGroupBox("Station")
+        station_form = QFormLayout(station_box)
+        station_form.addRow("Station name", self.station_name)
+        station_form.addRow("Retention tier", self.tier)
+        station_form.addRow("Only orders from shop app", self.shop_app)
+        station_form.addRow("", self.start_at_login)
+
+        self.save_button = QPushButton("Save settings")
+        self.revert_button = QPushButton("Revert")
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.result, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+
+        form = QWidget()
+        form_layout = QVBoxLayout(form)
+        for box in (keys, printing, slip, station_box):
+            form_layout.addWidget(box)
+        form_layout.addLayout(buttons)
+        form_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form)
+        self.preview = SlipPreview()
+        splitter = QSplitter()
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(250)
+        self._preview_timer.timeout.connect(self.update_preview)
+        self.paper.currentIndexChanged.connect(self._preview_timer.start)
+        self.show_prices.toggled.connect(self._preview_timer.start)
+        self.logo.editingFinished.connect(self._preview_timer.start)
+        self.ship_from.textChanged.connect(self._preview_timer.start)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.load)
+        self.start_at_login.clicked.connect(self._toggle_autostart)
+        self.load()
+
+    def _spin(self, key: str, suffix: str) -> QSpinBox:
+        setting = lookup(key)
+        spin = QSpinBox()
+        spin.setRange(setting.minimum or 0, setting.maximum or 1_000_000)
+        spin.setSuffix(suffix)
+        return spin
+
+    # -- values --------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Fill the form from the store (local reads only)."""
+        values = self.station.settings.all()
+        self.printer.set_choices([], values["printer"])
+        self.paper.setCurrentText(values["paper"])
+        for status, box in self.statuses.items():
+            box.setChecked(status in values["statuses"])
+        self.backlog_hours.setValue(values["backlog_hours"])
+        self.poll_seconds.setValue(values["poll_seconds"])
+        self.expire_minutes.setValue(values["expire_minutes"])
+        rules = values["rules"]
+        self.rules.setPlainText(lookup("rules").format(rules) if rules else "")
+        self.show_prices.setChecked(bool(values["show_prices"]))
+        self.logo.setText(values["logo"] or "")
+        self.ship_from.setText(values["ship_from"] or "")
+        self.tier.setCurrentText(values["tier"])
+        self.station_name.setText(values["station"] or "")
+        self.shop_app.setText(values["shop_app"] or "")
+        self.start_at_login.setChecked(autostart.is_enabled())
+        statuses = self.station.key_status()
+        self.shippo_key.show_stored(statuses[0].masked)
+        self.printnode_key.show_stored(statuses[1].masked)
+        self._loaded = self.form_values()
+        self.result.setText("")
+        self._preview_timer.start()
+
+    def form_values(self) -> dict[str, str]:
+        """Each setting as text `config set` would accept."""
+        printer = self.printer.chosen()
+        return {
+            "printer": str(printer) if printer else "none",
+            "paper": self.paper.currentText(),
+            "statuses": ",".join(s for s, box in self.statuses.items() if box.isChecked()),
+            "backlog_hours": str(self.backlog_hours.value()),
+            "poll_seconds": str(self.poll_seconds.value()),
+            "expire_minutes": str(self.expire_minutes.value()),
+            "rules": self.rules.toPlainText().strip() or "none",
+            "show_prices": "true" if self.show_prices.isChecked() else "false",
+            "logo": self.logo.text().strip() or "none",
+            "ship_from": self.ship_from.text().strip(),
+            "tier": self.tier.currentText(),
+            "station": self.station_name.text().strip(),
+            "shop_app": self.shop_app.text().strip(),
+        }
+
+    def changes(self) -> dict[str, str]:
+        return {k: v for k, v in self.form_values().items() if self._loaded.get(k) != v}
+
+    def save(self) -> None:
+        changes = self.changes()
+        if not changes:
+            self.result.setText("Nothing changed.")
+            return
+        for key, text in changes.items():  # all or nothing: check every field first
+            try:
+                lookup(key).parse(text)
+            except SlipStationError as exc:
+                self.result.setText(f"✘ {exc.message}")
+                return
+
+        def work() -> list[str]:
+            for key, text in changes.items():
+                self.station.set_config(key, text)
+            return sorted(changes)
+
+        def done(keys: object) -> None:
+            self._loaded = self.form_values()
+            self.result.setText(f"✔ Saved: {', '.join(keys)}.")  # type: ignore[arg-type]
+            self._feedback("Settings saved.", True)
+            self._changed()
+
+        self.tasks.run(work, done, lambda message: self.result.setText(f"✘ {message}"),
+                       label="Saving settings")
+
+    # -- the rest ------------------------------------------------------------------------------
+    def update_preview(self) -> None:
+        changes = {k: v for k, v in self.form_values().items() if k in PREVIEW_KEYS}
+        self.tasks.run(lambda: self.station.preview_slip(None, changes),
+                       lambda data: self.preview.show_pdf(bytes(data), "Preview (sample order)"),
+                       lambda message: self.preview.show_message(f"No preview: {message}"))
+
+    def _browse_logo(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Logo", self.logo.text(),
+                                              "Images (*.png *.jpg *.jpeg)")
+        if name:
+            self.logo.setText(name)
+            self._preview_timer.start()
+
+    def _toggle_autostart(self, enabled: bool) -> None:
+        self.tasks.run(lambda: self.station.set_autostart(enabled),
+                       lambda _: self._feedback("Start at login " +
+                                                ("on." if enabled else "off."), True),
+                       lambda message: self._feedback(message, False), label="Start at login")
