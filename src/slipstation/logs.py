@@ -116,6 +116,9 @@ def configure_logging(log_file: Path | None, *, debug: bool = False) -> None:
     """File log (rotated daily, 90 days kept) and, with --debug, everything on stderr."""
     logger = logging.getLogger(_ROOT)
     shutdown_logging()
+    # A log that cannot be written (disk full) must not spray tracebacks over the one-line
+    # errors, nor stop the work; under --debug Python's report is wanted.
+    logging.raiseExceptions = debug
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
     logger.propagate = False
     if log_file is not None:

@@ -107,6 +107,23 @@ def error_detail(response: httpx.Response) -> str:
     return response.reason_phrase or f"HTTP {response.status_code}"
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def check_base_url(service: str, base_url: str) -> None:
+    """HTTPS always, with certificate checks (httpx's default, never switched off here).
+    Plain http:// only reaches this machine (the demo and the tests' loopback servers): a key
+    must never cross a network in the clear because of a mistyped URL."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        return
+    raise ServiceError(f"{service} URL must start with https:// (got "
+                       f"{parts.scheme or 'no scheme'}://{parts.hostname or ''}); plain http "
+                       "is only allowed to this machine.", service=service)
+
+
 def same_origin_url(base_url: str, link: str) -> str:
     """Follow a server's link on our configured base: never downgrade to http, never leave it."""
     parts = urlsplit(link)
@@ -125,9 +142,7 @@ class ApiClient:
                  timeout: float = 15.0, policy: RetryPolicy | None = None,
                  stop: StopToken | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
-        if not base_url.startswith(("https://", "http://")):
-            raise ServiceError(f"{self.service} URL must start with https:// (got {base_url!r}).",
-                               service=self.service)
+        check_base_url(self.service, base_url)
         self.base_url = base_url.rstrip("/")
         self.policy = policy or RetryPolicy()
         self.stop = stop or StopToken()

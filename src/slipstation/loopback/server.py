@@ -52,6 +52,7 @@ class LoopbackServer:
 
     def __init__(self) -> None:
         self.faults: deque[Fault] = deque()
+        self.latency = 0.0  # seconds every answer takes (a real network's round trip)
         self.requests: list[Request] = []
         self.lock = threading.RLock()
         outer = self
@@ -111,6 +112,8 @@ class LoopbackServer:
             fault = next((f for f in self.faults if request.path.startswith(f.path)), None)
             if fault is not None:
                 self.faults.remove(fault)
+        if self.latency:
+            time.sleep(self.latency)
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)

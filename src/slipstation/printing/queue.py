@@ -21,11 +21,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import random
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,9 +49,21 @@ REQUEUEABLE = frozenset({FAILED, UNCONFIRMED, SKIPPED})
 BASELINE = "print.baseline"
 
 
+GRACE_ENV = "SLIPSTATION_RECONCILE_GRACE_SECONDS"
+
+
+def _default_grace() -> timedelta:
+    """How long a submit of unknown outcome may take to appear in PrintNode's job list before
+    it is resent. Two minutes; the crash tests shorten it (loopback answers in milliseconds)."""
+    try:
+        return timedelta(seconds=max(1.0, float(os.environ.get(GRACE_ENV, "120"))))
+    except ValueError:
+        return timedelta(minutes=2)
+
+
 @dataclass(frozen=True)
 class QueuePolicy:
-    reconcile_grace: timedelta = timedelta(minutes=2)   # a timed-out POST may still land
+    reconcile_grace: timedelta = field(default_factory=_default_grace)  # a lost POST may land
     unconfirmed_after: timedelta = timedelta(hours=1)   # stop guessing; ask a person
     retry_initial: timedelta = timedelta(seconds=30)
     retry_max: timedelta = timedelta(minutes=15)

@@ -7,6 +7,7 @@ is an error naming the recovery options, and the file's bytes stay as they were.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import threading
@@ -23,6 +24,21 @@ from slipstation.errors import DatabaseKeyMissing, DatabaseKeyWrong, DatabaseLoc
 BUSY_TIMEOUT_MS = 5000
 Row = sqlite.Row
 _SQLCIPHER_MAJOR = 4
+
+
+log = logging.getLogger(__name__)
+PAGE_SIZE = 4096  # SQLCipher 4's default; every intact file is a whole number of pages
+
+
+def _damaged_message(path: Path, detail: str) -> str:
+    return (f"The database file {path} is damaged ({detail}); nothing was written to it. "
+            "Restore the data dir from a backup, or move the file aside and start fresh with "
+            "`slipstation delete-all --confirm DELETE` (Shippo still has the orders).")
+
+
+def _write_failed_message(path: Path) -> str:
+    return (f"Could not write the database in {path.parent} (disk full or not writable); the "
+            "last change was rolled back and nothing else was lost. Free some space and retry.")
 
 
 def _locked_message(path: Path) -> str:
@@ -59,6 +75,13 @@ class Database:
             conn.close()
             if _is_locked(exc):
                 raise DatabaseLocked(_locked_message(self.path)) from None
+            size = self.path.stat().st_size if self.path.exists() else 0
+            log.debug("opening the database failed: %s", exc)
+            if "malformed" in str(exc).lower():  # page 1 decrypted: the key is right
+                raise StoreError(_damaged_message(self.path, str(exc))) from None
+            if size % PAGE_SIZE:
+                raise StoreError(_damaged_message(self.path, f"cut short at {size} bytes")
+                                 ) from None
             raise DatabaseKeyWrong(
                 f"The key in the keyring does not open {self.path} (wrong key, or not a "
                 "SlipStation database). Restore the right keyring entry, or move the file aside "
@@ -126,9 +149,14 @@ class Database:
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except sqlite.OperationalError as exc:
+        except sqlite.DatabaseError as exc:  # OperationalError is one too
+            text = str(exc).lower()
             if _is_locked(exc):
                 raise DatabaseLocked(_locked_message(self.path)) from None
+            if "full" in text or "disk i/o" in text or "readonly" in text:
+                raise StoreError(_write_failed_message(self.path)) from exc
+            if "malformed" in text or "corrupt" in text or "not a database" in text:
+                raise StoreError(_damaged_message(self.path, str(exc))) from exc
             raise StoreError(f"Database error: {exc}") from exc
 
 

@@ -1,0 +1,102 @@
+"""Kill `slipstation run` with SIGKILL at random moments while it prints a few hundred orders,
+restart it, and check the promise: every eligible order printed exactly once, nothing lost,
+the store intact."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from slipstation.credentials import Secret
+from slipstation.loopback import samples
+from slipstation.loopback.printnode import PrintNodeServer
+from slipstation.loopback.shippo import ShippoServer
+from slipstation.printing.queue import GRACE_ENV
+from slipstation.station import Station
+from slipstation.timeutil import utc_now
+from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY
+
+ORDERS = 240
+KILLS = 6
+
+
+def start_service(data_dir: Path, services: dict[str, str],
+                  log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **services, GRACE_ENV: "3"}
+    env.pop("SLIPSTATION_DATA_DIR", None)
+    with log.open("ab") as stderr:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([sys.executable, "-m", "slipstation", "--data-dir",
+                                 str(data_dir), "run"], env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+
+
+def printed_numbers(server: PrintNodeServer) -> Counter[str]:
+    with server.lock:
+        titles = [job.payload["title"] for job in server.jobs.values()]
+    # "Packing slip #C0042 [abcdef0123]" -> "#C0042"
+    return Counter(title.split(" [")[0].split(" ")[-1] for title in titles)
+
+
+def test_sigkill_at_random_moments_prints_every_order_exactly_once(
+        data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    now = utc_now()
+    eligible = {f"#C{i:04d}" for i in range(ORDERS)}
+    shippo_server.add_orders(
+        [samples.order(number, now - timedelta(minutes=5 + i)) for i, number in
+         enumerate(sorted(eligible))] +
+        [samples.order(f"#X{i}", now - timedelta(minutes=i), status="SHIPPED")
+         for i in range(20)])  # never eligible: must never print
+    printnode_server.latency = 0.02  # a round trip, so kills land mid-request too
+    shippo_server.latency = 0.02
+    with Station(data_dir) as station:
+        station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
+        station.credentials.set(Secret.PRINTNODE, PRINTNODE_KEY)
+        station.set_config("printer", "71")
+
+    log = data_dir.parent / "service.log"
+    rng = random.Random(20261124)
+    kills_landed_mid_run = 0
+    for _ in range(KILLS):
+        process = start_service(data_dir, services, log)
+        time.sleep(rng.uniform(0.8, 3.5))
+        if process.poll() is None:
+            kills_landed_mid_run += 1
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        assert max(printed_numbers(printnode_server).values(), default=1) == 1
+
+    assert kills_landed_mid_run == KILLS, "the service must still be running when killed"
+    midway = sum(printed_numbers(printnode_server).values())
+    assert 0 < midway < ORDERS, f"kills should land while printing ({midway} printed)"
+
+    process = start_service(data_dir, services, log)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and set(printed_numbers(printnode_server)) < eligible:
+            time.sleep(0.5)
+        time.sleep(2)  # anything wrong would show as an extra job now
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    assert process.returncode == 0, log.read_text(errors="replace")[-2000:]
+
+    printed = printed_numbers(printnode_server)
+    assert set(printed) == eligible, f"missing: {sorted(eligible - set(printed))[:10]}"
+    duplicates = {number: n for number, n in printed.items() if n > 1}
+    assert not duplicates, f"printed more than once: {duplicates}"
+
+    with Station(data_dir) as station:
+        assert station.db.scalar("PRAGMA integrity_check") == "ok"
+        assert station.orders.count() == ORDERS + 20
+        states = Counter(row["state"] for row in station.db.query(
+            "SELECT state FROM print_jobs WHERE kind = 'auto'"))
+        assert set(states) <= {"submitted", "done"}, states
+        assert sum(states.values()) == ORDERS
