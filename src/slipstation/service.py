@@ -76,6 +76,10 @@ class Engine:
             next_run_time=datetime.now(UTC) + timedelta(minutes=1))
         self._scheduler.start()
 
+    def run_now(self, job: str = "sync") -> None:
+        """Run a scheduled job (sync | printing | retention) now instead of at its next tick."""
+        self._scheduler.modify_job(job, next_run_time=datetime.now(UTC))
+
     def stop(self, *, wait: bool = False) -> None:
         """Stop scheduling; with `wait`, also let a running job end (the stop token makes it
         end at its next network call)."""

@@ -82,8 +82,9 @@ class ConfigItem:
 class Station:
     def __init__(self, data_dir: Path, *, demo: bool = False,
                  retry_policy: RetryPolicy | None = None,
-                 queue_policy: QueuePolicy | None = None) -> None:
+                 queue_policy: QueuePolicy | None = None, http_timeout: float = 20.0) -> None:
         self.paths = StationPaths(data_dir)
+        self.http_timeout = http_timeout
         self.retry_policy = retry_policy
         self.queue_policy = queue_policy
         self.demo = demo
@@ -195,7 +196,8 @@ class Station:
             if not key:
                 raise SlipStationError(
                     "No Shippo API key is set; run `slipstation keys set shippo`.")
-            self._shippo = ShippoClient(key, stop=self.stop, policy=self.retry_policy)
+            self._shippo = ShippoClient(key, stop=self.stop, policy=self.retry_policy,
+                                        timeout=self.http_timeout)
         return self._shippo
 
     def sync(self) -> SyncSummary:
@@ -236,7 +238,8 @@ class Station:
             if not key:
                 raise SlipStationError(
                     "No PrintNode API key is set; run `slipstation keys set printnode`.")
-            self._printnode = PrintNodeClient(key, stop=self.stop, policy=self.retry_policy)
+            self._printnode = PrintNodeClient(key, stop=self.stop, policy=self.retry_policy,
+                                              timeout=self.http_timeout)
         return self._printnode
 
     @property

@@ -53,8 +53,9 @@ def printer(printer_id: int, name: str, state: str = "online",
 
 
 class PrintNodeServer(LoopbackServer):
-    def __init__(self, api_keys: tuple[str, ...] = ("printnode-loopback-key-0000",)) -> None:
-        super().__init__()
+    def __init__(self, api_keys: tuple[str, ...] = ("printnode-loopback-key-0000",),
+                 port: int = 0) -> None:
+        super().__init__(port)
         self.api_keys = set(api_keys)
         self.printers: dict[int, dict[str, Any]] = {
             71: printer(71, "Zebra ZD420 (4x6)"),

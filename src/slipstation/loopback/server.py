@@ -24,6 +24,7 @@ class Fault:
     path: str = "/"
     then_respond: bool = False  # after the delay, answer normally (a slow response)
     drop: bool = False          # close the connection without any answer
+    truncate: bool = False      # announce the whole body, send half of it, close
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Reply:
 class LoopbackServer:
     """Subclasses implement `handle(request) -> Reply`."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.faults: deque[Fault] = deque()
         self.latency = 0.0  # seconds every answer takes (a real network's round trip)
         self.requests: list[Request] = []
@@ -68,7 +69,7 @@ class LoopbackServer:
 
             do_GET = do_POST = do_DELETE = do_PATCH = _serve
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name=type(self).__name__)
@@ -124,7 +125,8 @@ class LoopbackServer:
             if not fault.then_respond:
                 self._write(handler, Reply(fault.status, fault.body if fault.body is not None
                                            else {"detail": "Injected fault."},
-                                           fault.content_type, fault.headers))
+                                           fault.content_type, fault.headers),
+                            truncate=fault.truncate)
                 return
         with self.lock:
             try:
@@ -138,7 +140,7 @@ class LoopbackServer:
         self._write(handler, reply)
 
     @staticmethod
-    def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+    def _write(handler: BaseHTTPRequestHandler, reply: Reply, truncate: bool = False) -> None:
         if isinstance(reply.body, bytes):
             payload = reply.body
         elif isinstance(reply.body, str):
@@ -152,6 +154,12 @@ class LoopbackServer:
             for name, value in reply.headers.items():
                 handler.send_header(name, value)
             handler.end_headers()
+            if truncate:
+                handler.wfile.write(payload[:len(payload) // 2])
+                handler.close_connection = True
+                handler.wfile.flush()
+                handler.connection.close()
+                return
             handler.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass

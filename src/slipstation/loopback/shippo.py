@@ -23,8 +23,9 @@ MAX_RESULTS = 100
 
 
 class ShippoServer(LoopbackServer):
-    def __init__(self, api_keys: tuple[str, ...] = ("shippo_test_loopback0000000000",)) -> None:
-        super().__init__()
+    def __init__(self, api_keys: tuple[str, ...] = ("shippo_test_loopback0000000000",),
+                 port: int = 0) -> None:
+        super().__init__(port)
         self.api_keys = set(api_keys)
         self.orders: list[dict[str, Any]] = []
         self._placed: dict[int, Any] = {}  # id(order) -> parsed placed_at, parsed once
