@@ -78,8 +78,13 @@ def face_for(char: str) -> _Face | None:
     return None
 
 
+_reported: set[int] = set()
+
+
 def _visible(char: str) -> str:
-    log.warning("no bundled font has U+%04X; printed as its code point", ord(char))
+    if ord(char) not in _reported:  # once per character: a hostile string must not flood
+        _reported.add(ord(char))
+        log.warning("no bundled font has U+%04X; printed as its code point", ord(char))
     return f"[U+{ord(char):04X}]"
 
 
@@ -176,6 +181,21 @@ def wrap(text: str, size: float, max_width: float, bold: bool = False) -> list[s
     while lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def fit(text: str, size: float, max_width: float, bold: bool = False,
+        min_size: float = 6.0) -> tuple[str, float]:
+    """A single line that must not wrap (an order number, a quantity, a price): smaller type
+    until it fits, and past the smallest readable size, cut short with an ellipsis."""
+    text = " ".join(text.split())
+    natural = width(text, size, bold)
+    if natural <= max_width:
+        return text, size
+    smaller = max(min_size, size * max_width / natural)
+    if width(text, smaller, bold) <= max_width:
+        return text, smaller
+    keep = _fit(text, smaller, max(0.0, max_width - width("…", smaller, bold)), bold)
+    return text[:keep].rstrip() + "…", smaller
 
 
 def _fit(word: str, size: float, max_width: float, bold: bool) -> int:

@@ -27,8 +27,12 @@ class Block:
 
 
 def text_line(text: str, size: float, *, x: float = 0.0, bold: bool = False,
-              align: str = "left", leading: float = 1.25) -> Block:
+              align: str = "left", leading: float = 1.25,
+              max_width: float | None = None) -> Block:
+    """One line; with `max_width` it is made to fit (smaller, then cut short), never wider."""
     height = size * leading
+    if max_width is not None:
+        text, size = fonts.fit(text, size, max_width, bold)
 
     def draw(canvas: Canvas, left: float, top: float) -> None:
         fonts.draw(canvas, left + x, top - size * 0.95, text, size, bold, align)
@@ -36,9 +40,14 @@ def text_line(text: str, size: float, *, x: float = 0.0, bold: bool = False,
 
 
 def text_lines(text: str, size: float, max_width: float, *, x: float = 0.0,
-               bold: bool = False) -> list[Block]:
-    return [text_line(line, size, x=x, bold=bold) for line in fonts.wrap(text, size, max_width,
-                                                                        bold)]
+               bold: bool = False, max_lines: int | None = None) -> list[Block]:
+    """Wrapped lines; with `max_lines` (header fields, which must leave room on the page) the
+    last kept line ends with an ellipsis when text was cut."""
+    lines = fonts.wrap(text, size, max_width, bold)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = fonts.fit(lines[-1] + "…", size, max_width, bold, min_size=size)[0]
+    return [text_line(line, size, x=x, bold=bold) for line in lines]
 
 
 def rule(width: float, *, weight: float = 0.8, space: float = 4.0) -> Block:

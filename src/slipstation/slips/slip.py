@@ -46,19 +46,28 @@ def address_lines(address: Address) -> list[str]:
 def barcode_value(order: Order) -> str:
     """What the barcode encodes: the order number as printed, if Code128 can carry it."""
     number = order.display_number
-    if number.isascii() and number.isprintable() and len(number) <= 40:
+    if number.isascii() and number.isprintable() and len(number) <= 30:
         return number
     return order.object_id
+
+
+def bar_modules(value: str) -> float:
+    """The barcode's width in modules (narrowest bars)."""
+    return Code128(value, barWidth=1, humanReadable=False, quiet=True).width
 
 
 def barcode_block(value: str, height: float, max_width: float, *, align_right: bool = False
                   ) -> Block:
     # Bars a whole number of 203-dpi dots wide print crisply on thermal printers.
-    for dots in (3, 2, 1.5):
+    for dots in (3, 2, 1.5, 1):
         code = Code128(value, barWidth=dots * DOT, barHeight=height, humanReadable=False,
                        quiet=True)
         if code.width <= max_width:
             break
+    else:  # still too wide at one dot: narrower bars than the printer's dot, but never
+        # wider than the room it has
+        code = Code128(value, barWidth=DOT * max_width / code.width, barHeight=height,
+                       humanReadable=False, quiet=True)
 
     def draw(canvas: Canvas, left: float, top: float) -> None:
         x = max_width - code.width if align_right else 0.0
@@ -82,9 +91,10 @@ class _SlipBuilder:
     # -- header --------------------------------------------------------------------------------
     def first_header(self) -> list[Block]:
         order, size, width = self.order, self.size, self.width
-        number = text_line(order.display_number, size * 2.0, x=width, bold=True, align="right")
         logo = images.logo(self.options.logo)
         logo_height = size * 4.0
+        number = text_line(order.display_number, size * 2.0, x=width, bold=True, align="right",
+                           max_width=width * 0.5)
         if logo is not None:
             reader, ratio = logo
             logo_width = min(logo_height * ratio, width * 0.45)
@@ -104,17 +114,26 @@ class _SlipBuilder:
 
         facts = [f"Order date: {order.placed_at:%Y-%m-%d}"]
         if order.shipping_method:
-            facts += fonts.wrap(f"Ship via: {order.shipping_method}", self.small, width * 0.45)
-        fact_blocks = [text_line(f, self.small, x=width, align="right") for f in facts]
-        bar = barcode_block(barcode_value(order), size * 3.6, width * 0.62)
+            facts += fonts.wrap(f"Ship via: {order.shipping_method}", self.small,
+                                width * 0.45)[:3]
+        fact_blocks = [text_line(f, self.small, x=width, align="right", max_width=width * 0.45)
+                       for f in facts]
+        value = barcode_value(order)
+        bar = barcode_block(value, size * 3.6, width * 0.62)
+        if bar.width / bar_modules(value) < 1.5 * DOT:  # too thin beside the facts for a
+            # scanner: the barcode gets a row of its own, full width
+            bar = barcode_block(value, size * 3.6, width)
+            return [top_row, *fact_blocks, gap(2), bar, rule(width, space=6),
+                    *self.addresses(), rule(width, space=6)]
         return [top_row, beside((0, [bar]), (0, fact_blocks)), rule(width, space=6),
                 *self.addresses(), rule(width, space=6)]
 
     def later_header(self) -> list[Block]:
         size, width = self.size, self.width
-        text = f"{self.order.display_number} (continued)"
-        title = text_line(text, size * 1.3, bold=True)
-        room = width - fonts.width(text, size * 1.3, True) - 10
+        text, title_size = fonts.fit(f"{self.order.display_number} (continued)", size * 1.3,
+                                     width * 0.6, bold=True)
+        title = text_line(text, title_size, bold=True)
+        room = width - fonts.width(text, title_size, True) - 10
         value = barcode_value(self.order)
         if room > 0:
             bar = barcode_block(value, size * 2.2, room, align_right=True)
@@ -128,9 +147,9 @@ class _SlipBuilder:
         to = self.order.to_address
         column = width * 0.58 if self.paper.columns else width
         ship_to = [text_line("SHIP TO", self.small, bold=True)]
-        ship_to += text_lines(to.name, size * 1.3, column, bold=True)
+        ship_to += text_lines(to.name, size * 1.3, column, bold=True, max_lines=2)
         for line in address_lines(to):
-            ship_to += text_lines(line, size * 1.05, column)
+            ship_to += text_lines(line, size * 1.05, column, max_lines=3)
         sender = (address_lines(self.order.from_address) if self.order.from_address
                   else list(self.options.ship_from))
         if self.order.from_address and self.order.from_address.name:
@@ -141,10 +160,10 @@ class _SlipBuilder:
             from_width = width - column - 12
             from_blocks = [text_line("FROM", self.small, bold=True)]
             for line in sender:
-                from_blocks += text_lines(line, self.small, from_width)
+                from_blocks += text_lines(line, self.small, from_width, max_lines=2)
             return [beside((0, ship_to), (column + 12, from_blocks))]
         from_text = "From: " + ", ".join(sender)
-        return [*ship_to, gap(3), *text_lines(from_text, self.small, width)]
+        return [*ship_to, gap(3), *text_lines(from_text, self.small, width, max_lines=3)]
 
     # -- body ----------------------------------------------------------------------------------
     def item_groups(self) -> list[list[Block]]:
@@ -159,13 +178,13 @@ class _SlipBuilder:
             header.append(text_line("PRICE", small, x=width, bold=True, align="right"))
         groups: list[list[Block]] = [[beside(*((0, [b]) for b in header)), rule(width, space=4)]]
         for item in self.order.line_items:
-            title_lines = fonts.wrap(item.title or "(untitled item)", size, item_width)
+            title_lines = fonts.wrap(item.title, size, item_width) or ["(untitled item)"]
             first = [text_line(str(item.quantity), size * 1.15, x=qty_width - 6, bold=True,
-                               align="right"),
+                               align="right", max_width=qty_width - 6),
                      text_line(title_lines[0], size, x=qty_width)]
             if self.options.show_prices:
                 first.append(text_line(_money(item.total_price, item.currency), small, x=width,
-                                       align="right"))
+                                       align="right", max_width=price_width - 6))
             row = [beside(*((0, [b]) for b in first))]
             row += [text_line(line, size, x=qty_width) for line in title_lines[1:]]
             if item.variant_title:
@@ -181,14 +200,15 @@ class _SlipBuilder:
         lines = len(order.line_items)
         totals = [text_line(f"Total items: {order.item_count}"
                             f"{f'  ({lines} lines)' if lines > 1 else ''}", size * 1.1,
-                            bold=True)]
+                            bold=True, max_width=width)]
         if self.options.show_prices:
             for label, value in (("Subtotal", order.subtotal_price),
                                  ("Shipping", order.shipping_cost),
                                  ("Tax", order.total_tax), ("Total", order.total_price)):
                 if value:
                     totals.append(text_line(f"{label}: {_money(value, order.currency)}", small,
-                                            x=width, bold=label == "Total", align="right"))
+                                            x=width, bold=label == "Total", align="right",
+                                            max_width=width))
         groups = [[gap(2), *totals]]
         if order.notes:
             note_lines = text_lines(order.notes, size, width - 8, x=4)
@@ -197,7 +217,8 @@ class _SlipBuilder:
 
     def footer(self, canvas: Canvas, left: float, page: int, pages: int) -> None:
         y = self.paper.margin - self.small * 0.2
-        fonts.draw(canvas, left, y, f"{self.order.display_number}", self.small)
+        number, number_size = fonts.fit(self.order.display_number, self.small, self.width * 0.6)
+        fonts.draw(canvas, left, y, number, number_size)
         fonts.draw(canvas, left + self.width, y, f"Page {page} of {pages}", self.small,
                    align="right")
 
