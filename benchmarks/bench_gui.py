@@ -1,0 +1,177 @@
+"""The window with 1k, 10k and 100k stored orders: start-up to a shown window (a fresh
+process), opening and searching the orders view, and idle CPU and memory in the tray.
+
+Run through `benchmarks/run` (all benchmarks, one table) or alone:
+`scripts/with-keyring .venv/bin/python benchmarks/bench_gui.py --sizes 1000 --idle-seconds 10`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from slipstation.credentials import Credentials, Secret
+from slipstation.loopback import samples
+from slipstation.orders.models import parse_order
+from slipstation.station import Station
+from slipstation.timeutil import utc_now
+
+# The child: the same start-up as `slipstation gui` (station, QApplication, main window with its
+# engine), reporting when the window is on screen, then (optionally) idling hidden in the tray.
+CHILD = r"""
+import sys, time
+started = time.perf_counter()
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from slipstation.station import Station
+from slipstation.gui.main_window import MainWindow
+app = QApplication([])
+station = Station(Path(sys.argv[1]))
+window = MainWindow(station, first_run=False)
+window.show()
+def shown():
+    print(f"shown {time.perf_counter() - started:.4f}", flush=True)
+    window.hide()  # as in the tray
+    if float(sys.argv[2]) <= 0:
+        window.quit()
+QTimer.singleShot(0, shown)
+if float(sys.argv[2]) > 0:
+    QTimer.singleShot(int(float(sys.argv[2]) * 1000) + 15000, window.quit)
+app.exec()
+station.close()
+"""
+
+
+def populate(data_dir: Path, count: int) -> None:
+    now = utc_now()
+    names = [("Zoë Müller", "DE"), ("Анна Петрова", "RU"), ("山田 太郎", "JP"), ("Mr Hippo", "US")]
+    with Station(data_dir) as station:
+        batch = []
+        for i in range(count):
+            name, country = names[i % len(names)]
+            items = [samples.line_item(f"Product {j}", f"SKU-{j:04d}", 1 + j % 2, seed=str(i))
+                     for j in range(i % 5 + 1)]
+            raw = samples.order(f"#{100000 + i}", now - timedelta(seconds=20 * i), items=items,
+                                to=samples.address(name, f"{i} Long Street", "City", "12345",
+                                                   country, seed=str(i)), seed=f"gui-{i}")
+            batch.append((parse_order(raw), raw))
+            if len(batch) == 2000:
+                station.orders.upsert(batch)
+                batch = []
+        if batch:
+            station.orders.upsert(batch)
+
+
+def _child_env() -> dict[str, str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for name in ("SLIPSTATION_DATA_DIR", "SLIPSTATION_SHIPPO_URL", "SLIPSTATION_PRINTNODE_URL"):
+        env.pop(name, None)
+    return env
+
+
+def startup_seconds(data_dir: Path) -> float:
+    """Process start to a shown window, median of three fresh processes."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", CHILD, str(data_dir), "0"],
+                             capture_output=True, text=True, env=_child_env(), timeout=120)
+        elapsed = time.perf_counter() - started
+        if "shown" not in out.stdout:
+            raise RuntimeError(out.stderr[-2000:])
+        times.append(elapsed)
+    return sorted(times)[1]
+
+
+def view_seconds(data_dir: Path) -> tuple[float, float]:
+    """Opening the orders view (count + first page, shown) and one search, in this process."""
+    from PySide6.QtWidgets import QApplication
+
+    from slipstation.gui.orders_model import OrdersModel
+
+    app = QApplication.instance() or QApplication([])
+    from PySide6.QtWidgets import QTableView
+
+    with Station(data_dir) as station:
+        started = time.perf_counter()
+        model = OrdersModel(station.orders)
+        view = QTableView()
+        view.setModel(model)
+        view.show()
+        app.processEvents()
+        opened = time.perf_counter() - started
+        started = time.perf_counter()
+        model.set_filter("sku-0003", None)
+        app.processEvents()
+        searched = time.perf_counter() - started
+        view.close()
+    return opened, searched
+
+
+def idle(data_dir: Path, seconds: float) -> tuple[float, float]:
+    """CPU % and RSS (MB) of the app hidden in the tray, its engine running, over `seconds`."""
+    process = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), str(seconds)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env=_child_env())
+    assert process.stdout is not None
+    process.stdout.readline()  # shown
+    time.sleep(3)  # the first sync attempt and the print refresh settle
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    before, started = cpu(), time.perf_counter()
+    time.sleep(seconds)
+    used, elapsed = cpu() - before, time.perf_counter() - started
+    rss = next(int(line.split()[1]) for line in Path(f"/proc/{process.pid}/status").read_text()
+               .splitlines() if line.startswith("VmRSS")) / 1024
+    process.wait(timeout=60)  # it quits by itself a little later
+    return 100 * used / elapsed, rss
+
+
+def measure(sizes: list[int], idle_seconds: float) -> list[tuple[str, str]]:
+    rows = []
+    for count in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            data_dir = (Path(tmp) / "station").resolve()
+            try:
+                populate(data_dir, count)
+                start = startup_seconds(data_dir)
+                opened, searched = view_seconds(data_dir)
+                rows.append((f"GUI start-up to shown window, {count:,} orders",
+                             f"{start:.2f} s (goal < 1.5 s)"))
+                rows.append((f"orders view open / search, {count:,} orders",
+                             f"{opened * 1000:.0f} ms / {searched * 1000:.0f} ms "
+                             "(goal open < 1 s)"))
+                if count == max(sizes) and idle_seconds > 0:
+                    cpu, rss = idle(data_dir, idle_seconds)
+                    rows.append((f"idle in the tray {idle_seconds:.0f} s, {count:,} orders",
+                                 f"CPU {cpu:.2f} %, RSS {rss:.0f} MB (goals < 1 %, < 200 MB)"))
+            finally:
+                for name in Secret:
+                    Credentials(data_dir).delete(name)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--idle-seconds", type=float, default=60)
+    args = parser.parse_args()
+    for name, figure in measure(args.sizes, args.idle_seconds):
+        print(f"{name}: {figure}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
