@@ -60,7 +60,7 @@ def populate(data_dir: Path, count: int) -> None:
             name, country = names[i % len(names)]
             items = [samples.line_item(f"Product {j}", f"SKU-{j:04d}", 1 + j % 2, seed=str(i))
                      for j in range(i % 5 + 1)]
-            raw = samples.order(f"#{100000 + i}", now - timedelta(seconds=20 * i), items=items,
+            raw = samples.order(f"#{100000 + i}", now - timedelta(seconds=5 * i), items=items,
                                 to=samples.address(name, f"{i} Long Street", "City", "12345",
                                                    country, seed=str(i)), seed=f"gui-{i}")
             batch.append((parse_order(raw), raw))

@@ -36,7 +36,7 @@ def _serve(count: int, url_queue: multiprocessing.Queue) -> None:  # type: ignor
         items = [samples.line_item(f"Product {j}", f"SKU-{j:04d}", 1 + j % 2, seed=str(i))
                  for j in range(i % 5 + 1)]
         to = samples.address(name, f"{i} Long Street", "City", "12345", country, seed=str(i))
-        orders.append(samples.order(f"#{100000 + i}", now - timedelta(seconds=40 * i),
+        orders.append(samples.order(f"#{100000 + i}", now - timedelta(seconds=5 * i),
                                     to=to, items=items, seed=f"bench-{i}"))
     server = ShippoServer((KEY,))
     server.add_orders(orders)

@@ -17,12 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
 from slipstation.printing.queue import REQUEUEABLE, JobRow
 from slipstation.station import Station
 from slipstation.store.app_log import recent
-
-Feedback = Callable[[str, bool], None]
 
 
 def read_only_table(headers: Sequence[str]) -> QTableWidget:
@@ -45,17 +44,13 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]]) -> None:
     table.setUpdatesEnabled(True)
 
 
-class JobsTab(QWidget):
+class JobsTab(Tab):
     HEADERS = ("Job", "Order", "Kind", "State", "PrintNode", "Printer", "Copies", "Updated",
                "Problem")
 
     def __init__(self, station: Station, tasks: Tasks, feedback: Feedback,
                  changed: Callable[[], None]) -> None:
-        super().__init__()
-        self.station = station
-        self.tasks = tasks
-        self._feedback = feedback
-        self._changed = changed
+        super().__init__(station, tasks, feedback, changed)
         self.jobs: list[JobRow] = []
         self.table = read_only_table(self.HEADERS)
         self.table.itemSelectionChanged.connect(self._selection_changed)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from slipstation.fileio import write_private
 from slipstation.gui.orders_model import OrdersModel
 from slipstation.gui.slip_preview import SlipPreview
+from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
 from slipstation.orders.repository import StoredOrder
 from slipstation.slips.slip import address_lines
@@ -35,17 +36,12 @@ from slipstation.store.settings import ORDER_STATUSES
 from slipstation.timeutil import to_iso
 
 PRINTED_FILTERS = {"Printed or not": None, "Not printed": False, "Printed": True}
-Feedback = Callable[[str, bool], None]
 
 
-class OrdersTab(QWidget):
+class OrdersTab(Tab):
     def __init__(self, station: Station, tasks: Tasks, feedback: Feedback,
                  changed: Callable[[], None]) -> None:
-        super().__init__()
-        self.station = station
-        self.tasks = tasks
-        self._feedback = feedback
-        self._changed = changed
+        super().__init__(station, tasks, feedback, changed)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search order number, name, email or SKU")

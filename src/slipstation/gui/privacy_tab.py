@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
 from slipstation.station import Station
-
-Feedback = Callable[[str, bool], None]
 
 
 class ConfirmDialog(QDialog):
@@ -66,14 +65,10 @@ class ConfirmDialog(QDialog):
         return self.understand.isChecked() and self.typed.text() == self.word
 
 
-class PrivacyTab(QWidget):
+class PrivacyTab(Tab):
     def __init__(self, station: Station, tasks: Tasks, feedback: Feedback,
                  changed: Callable[[], None], on_deleted_all: Callable[[], None]) -> None:
-        super().__init__()
-        self.station = station
-        self.tasks = tasks
-        self._feedback = feedback
-        self._changed = changed
+        super().__init__(station, tasks, feedback, changed)
         self._on_deleted_all = on_deleted_all
         self.dialog: ConfirmDialog | None = None  # the open confirmation, if any
 
@@ -169,36 +164,39 @@ class PrivacyTab(QWidget):
             self.dialog.deleteLater()
             self.dialog = None
 
+    def _destructive(self, title: str, consequence: str, word: str, work: Callable[[], int],
+                     done: str, label: str) -> None:
+        """Confirm (tick + typed word), then run off the GUI thread; `done` takes {count}."""
+        if not self._confirm(title, consequence, word):
+            return
+        self.tasks.run(work, lambda count: (self._report(done.format(count=count), True),
+                                            self._changed()),
+                       lambda message: self._report(message, False), label=label)
+
     def redact(self) -> None:
         email = self.email.text().strip()
         if not email:
             self._report("Type the customer's email first.", False)
             return
-        if not self._confirm("Redact customer", "Name, email, phone and address of this "
-                             "customer become [REDACTED] in every order (the order rows "
-                             "stay). A later sync does not bring them back.", "REDACT"):
-            return
-        self.tasks.run(lambda: self.station.redact(email), lambda count: (
-            self._report(f"Redacted the customer in {count} order(s).", True), self._changed()),
-            lambda message: self._report(message, False), label="Redacting")
+        self._destructive(
+            "Redact customer", "Name, email, phone and address of this customer become "
+            "[REDACTED] in every order (the order rows stay). A later sync does not bring them "
+            "back.", "REDACT", lambda: self.station.redact(email),
+            "Redacted the customer in {count} order(s).", "Redacting")
 
     def delete_all_orders(self) -> None:
-        if not self._confirm("Delete all orders", "Every order on this station and its print "
-                             "history are deleted. Keys and settings stay; Shippo keeps its "
-                             "copy, and a later sync does not bring them back.", "DELETE"):
-            return
-        self.tasks.run(self.station.delete_all_orders, lambda count: (
-            self._report(f"Deleted {count} order(s).", True), self._changed()),
-            lambda message: self._report(message, False), label="Deleting orders")
+        self._destructive(
+            "Delete all orders", "Every order on this station and its print history are "
+            "deleted. Keys and settings stay; Shippo keeps its copy, and a later sync does not "
+            "bring them back.", "DELETE", self.station.delete_all_orders,
+            "Deleted {count} order(s).", "Deleting orders")
 
     def reset_config(self) -> None:
-        if not self._confirm("Reset configuration", "Both API keys are removed from the "
-                             "keyring and every setting returns to its default. Orders stay. "
-                             "Printing stops until keys and a printer are set again.", "RESET"):
-            return
-        self.tasks.run(self.station.reset_config, lambda count: (
-            self._report(f"Keys removed and {count} setting(s) reset.", True), self._changed()),
-            lambda message: self._report(message, False), label="Resetting")
+        self._destructive(
+            "Reset configuration", "Both API keys are removed from the keyring and every "
+            "setting returns to its default. Orders stay. Printing stops until keys and a "
+            "printer are set again.", "RESET", self.station.reset_config,
+            "Keys removed and {count} setting(s) reset.", "Resetting")
 
     def delete_all(self) -> None:
         if not self._confirm("Delete all data", "The encrypted database, its key, both API "

@@ -35,11 +35,11 @@ from slipstation.credentials import Secret
 from slipstation.doctor import Check, Level, check_printnode_key, check_shippo_key
 from slipstation.errors import SlipStationError
 from slipstation.gui.slip_preview import SlipPreview
+from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
 from slipstation.station import Station
 from slipstation.store.settings import ORDER_STATUSES, PAPERS, TIERS, lookup
 
-Feedback = Callable[[str, bool], None]
 PREVIEW_KEYS = ("paper", "show_prices", "logo", "ship_from")
 
 
@@ -174,14 +174,10 @@ class PrinterPicker(QWidget):
                        label="Sending a test print")
 
 
-class SettingsTab(QWidget):
+class SettingsTab(Tab):
     def __init__(self, station: Station, tasks: Tasks, feedback: Feedback,
                  changed: Callable[[], None]) -> None:
-        super().__init__()
-        self.station = station
-        self.tasks = tasks
-        self._feedback = feedback
-        self._changed = changed
+        super().__init__(station, tasks, feedback, changed)
         self._loaded: dict[str, str] = {}
 
         self.shippo_key = KeyRow(Secret.SHIPPO, station, tasks)
