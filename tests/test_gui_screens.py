@@ -91,9 +91,9 @@ def test_multi_select_print_then_printed_filter(window: MainWindow, qtbot: QtBot
     assert len(printnode_server.jobs_for("#S2 ")) == 1
     window.station.refresh_printing()  # PrintNode marks them done
     window.orders.printed_filter.setCurrentText("Not printed")
-    assert window.orders.model.rowCount() == 0
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 0, timeout=WAIT)
     window.orders.printed_filter.setCurrentText("Printed")
-    assert window.orders.model.rowCount() == 2
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 2, timeout=WAIT)
     # Printing again is a reprint, recorded as such.
     window.orders.select_rows([1])
     window.orders.print_button.click()

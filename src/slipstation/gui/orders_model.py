@@ -15,6 +15,10 @@ PAGE = 500
 Index = QModelIndex | QPersistentModelIndex
 
 
+def filters(text: str | None, status: str | None, printed: bool | None) -> dict[str, Any]:
+    return {"status": status or None, "text": (text or "").strip() or None, "printed": printed}
+
+
 class OrdersModel(QAbstractTableModel):
     def __init__(self, orders: OrderRepository) -> None:
         super().__init__()
@@ -28,17 +32,27 @@ class OrdersModel(QAbstractTableModel):
 
     def set_filter(self, text: str | None, status: str | None,
                    printed: bool | None = None) -> None:
-        self._text, self._status, self._printed = (text or None), (status or None), printed
-        self.reload()
+        self.show(*self.fetch(self._orders, filters(text, status, printed)))
 
     def _filters(self) -> dict[str, Any]:
         return {"status": self._status, "text": self._text, "printed": self._printed}
 
-    def reload(self) -> None:
+    @staticmethod
+    def fetch(orders: OrderRepository, wanted: dict[str, Any]
+              ) -> tuple[dict[str, Any], int, list[StoredOrder]]:
+        """The first page for some filters: safe on a worker thread (a text search over
+        100k orders scans them all)."""
+        return wanted, orders.count(**wanted), orders.search(**wanted, limit=PAGE)
+
+    def show(self, wanted: dict[str, Any], total: int, rows: list[StoredOrder]) -> None:
         self.beginResetModel()
-        self._total = self._orders.count(**self._filters())
-        self._rows = self._orders.search(**self._filters(), limit=PAGE)
+        self._status, self._text, self._printed = (wanted["status"], wanted["text"],
+                                                   wanted["printed"])
+        self._total, self._rows = total, rows
         self.endResetModel()
+
+    def reload(self) -> None:
+        self.show(*self.fetch(self._orders, self._filters()))
 
     @property
     def total(self) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from slipstation.fileio import write_private
-from slipstation.gui.orders_model import OrdersModel
+from slipstation.gui.orders_model import OrdersModel, filters
 from slipstation.gui.slip_preview import SlipPreview
 from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
@@ -102,6 +103,10 @@ class OrdersTab(Tab):
         self._preview_timer.setInterval(120)
         self._preview_timer.timeout.connect(self._render_preview)
         self._shown: str | None = None
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(200)
+        self._filter_timer.timeout.connect(self._run_filter)
         self.search.textChanged.connect(self.apply_filter)
         self.status_filter.currentIndexChanged.connect(self.apply_filter)
         self.printed_filter.currentIndexChanged.connect(self.apply_filter)
@@ -112,21 +117,39 @@ class OrdersTab(Tab):
         self._selection_changed()
 
     # -- filters and selection -----------------------------------------------------------------
-    def apply_filter(self) -> None:
+    def wanted(self) -> dict[str, Any]:
         status = self.status_filter.currentText()
-        self.model.set_filter(self.search.text(), None if status == "All statuses" else status,
-                              PRINTED_FILTERS[self.printed_filter.currentText()])
-        self._selection_changed()
+        return filters(self.search.text(), None if status == "All statuses" else status,
+                       PRINTED_FILTERS[self.printed_filter.currentText()])
+
+    def apply_filter(self) -> None:
+        """Search on a worker thread, a moment after the last keystroke; only the answer for
+        what is in the boxes now is shown."""
+        self._filter_timer.start()
+
+    def _run_filter(self) -> None:
+        wanted = self.wanted()
+        orders = self.station.orders
+
+        def show(result: object) -> None:
+            got, total, rows = result  # type: ignore[misc]
+            if got != self.wanted():
+                return  # the boxes changed meanwhile; their own search is on its way
+            selected = {o.order.object_id for o in self.selected()}
+            self.model.show(got, total, rows)
+            selection = self.view.selectionModel()
+            for row, stored in enumerate(rows):
+                if stored.order.object_id in selected:
+                    selection.select(self.model.index(row, 0), selection.SelectionFlag.Select |
+                                     selection.SelectionFlag.Rows)
+            self._selection_changed()
+
+        self.tasks.run(lambda: OrdersModel.fetch(orders, wanted), show,
+                       lambda message: self._feedback(message, False), label="Searching")
 
     def reload(self) -> None:
-        selected = {o.order.object_id for o in self.selected()}
-        self.model.reload()
-        selection = self.view.selectionModel()
-        for row in range(self.model.rowCount()):
-            if self.model.order_at(row).order.object_id in selected:
-                selection.select(self.model.index(row, 0),
-                                 selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-        self._selection_changed()
+        """Fresh rows after a sync or an action (on a worker thread), keeping the selection."""
+        self._run_filter()
 
     def selected(self) -> list[StoredOrder]:
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})

@@ -29,9 +29,13 @@ class ShippoServer(LoopbackServer):
         self.api_keys = set(api_keys)
         self.orders: list[dict[str, Any]] = []
         self._placed: dict[int, Any] = {}  # id(order) -> parsed placed_at, parsed once
+        # One query's matching orders, kept while its pages are read (a 100k-order history
+        # would otherwise be filtered again for each of its 1,000 pages).
+        self._matching: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
 
     def add_orders(self, orders: list[dict[str, Any]]) -> None:
         with self.lock:
+            self._matching.clear()
             self.orders.extend(orders)
             for order in orders:
                 self._placed[id(order)] = parse_timestamp(order.get("placed_at"))
@@ -40,6 +44,7 @@ class ShippoServer(LoopbackServer):
 
     def set_status(self, object_id: str, status: str) -> None:
         with self.lock:
+            self._matching.clear()
             for order in self.orders:
                 if order.get("object_id") == object_id:
                     order["order_status"] = status
@@ -86,7 +91,10 @@ class ShippoServer(LoopbackServer):
                 return False
             return not (end and placed > end)
 
-        matching = [o for o in self.orders if keep(o)]
+        key = (tuple(sorted(statuses)), shop_app, start, end, len(self.orders))
+        if key not in self._matching:
+            self._matching = {key: [o for o in self.orders if keep(o)]}
+        matching = self._matching[key]
         first = (page - 1) * size
         if page < 1 or (first >= len(matching) and page != 1):
             return Reply(404, {"detail": "Invalid page."})
