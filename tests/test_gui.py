@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from slipstation.gui.main_window import BAD_STYLE, OK_STYLE, MainWindow
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
+from slipstation.loopback.server import Fault
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.orders.models import parse_order
 from slipstation.station import Station
@@ -100,3 +102,48 @@ def test_pause_resume_and_sync_now(window: MainWindow, qtbot: QtBot, station: St
     assert len(printnode_server.jobs_for("#G3 ")) == 1
     assert [a for a in (e.action for e in station.audit.entries()) if a.startswith("print.p")
             or a.startswith("print.r")][:2] == ["print.resume", "print.pause"]
+
+
+def test_tray_menu_actions(window: MainWindow, qtbot: QtBot, station: Station) -> None:
+    tray = window.tray or window.make_tray()
+    menu = tray.contextMenu()
+
+    def action(text: str):  # type: ignore[no-untyped-def]
+        menu.aboutToShow.emit()  # the menu is rebuilt each time it opens
+        return next(a for a in menu.actions() if a.text() == text)
+
+    assert [a.text() for a in menu.actions() if a.text()] == [
+        "Open SlipStation", "Pause auto-print", "Sync now", "Print by order number…", "Quit"]
+    action("Pause auto-print").trigger()
+    assert station.auto_print_paused
+    action("Resume auto-print").trigger()
+    assert not station.auto_print_paused
+    window.hide()
+    action("Open SlipStation").trigger()
+    assert window.isVisible()
+    action("Sync now").trigger()
+    qtbot.waitUntil(lambda: window.sync_label.text().startswith("sync: "), timeout=10_000)
+    window.refresh()
+    assert tray.level == "running" and tray.toolTip() == "SlipStation: Running"
+    window.close()  # with a tray, closing the window only hides it
+    assert not window.quitting
+    action("Quit").trigger()
+    assert window.quitting
+
+
+def test_window_stays_responsive_during_a_slow_sync(window: MainWindow, qtbot: QtBot,
+                                                    shippo_server: ShippoServer) -> None:
+    shippo_server.add_fault(Fault(delay=3.0, then_respond=True, path="/orders"))
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(50)
+    window.sync_button.click()
+    # While Shippo is still holding the answer, the window takes typing and its timers run.
+    qtbot.keyClicks(window.scan, "#G1")
+    assert window.scan.text() == "#G1"
+    qtbot.wait(500)
+    assert not window.sync_button.isEnabled(), "the sync should still be running"
+    assert len(ticks) >= 3
+    qtbot.waitUntil(lambda: window.sync_label.text().startswith("sync: "), timeout=15_000)
+    timer.stop()

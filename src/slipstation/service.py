@@ -50,9 +50,11 @@ class Engine:
     """The scheduled background work of one station."""
 
     def __init__(self, station: Station,
-                 on_cycle: Callable[[str], None] | None = None) -> None:
+                 on_cycle: Callable[[str], None] | None = None,
+                 on_cycle_start: Callable[[], None] | None = None) -> None:
         self.station = station
         self._on_cycle = on_cycle
+        self._on_cycle_start = on_cycle_start
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._poll_seconds = 0
         self._last_problem: str | None = None
@@ -88,6 +90,8 @@ class Engine:
             self._scheduler.shutdown(wait=wait)
 
     def _sync_job(self) -> None:
+        if self._on_cycle_start:
+            self._on_cycle_start()
         try:
             summary = self.station.sync()
             message = f"sync: {summary.line()}"

@@ -44,6 +44,7 @@ class _Bridge(QObject):
     """Scheduler threads report here; Qt queues the signal onto the GUI thread."""
 
     cycle = Signal(str)
+    started = Signal()
 
 
 class MainWindow(QMainWindow):
@@ -110,17 +111,17 @@ class MainWindow(QMainWindow):
 
         self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = Tray(self, is_paused=lambda: self.station.auto_print_paused,
-                             on_open=self.bring_up, on_pause=self.toggle_pause,
-                             on_sync=self.sync_now, on_print=self.bring_up,
-                             on_quit=self.quit)
-            self.tray.show()
-        else:
+            self.make_tray()
+        else:  # said once, where the person looks; closing the window then quits
             log.info("no system tray on this desktop; SlipStation stays a normal window")
+            self.statusBar().showMessage("No system tray on this desktop: SlipStation stays a "
+                                         "normal window, and closing it stops printing.", 30_000)
 
         self._bridge = _Bridge()
         self._bridge.cycle.connect(self._after_cycle)
-        self.engine = Engine(station, on_cycle=self._bridge.cycle.emit)
+        self._bridge.started.connect(lambda: self.sync_label.setText("Syncing with Shippo…"))
+        self.engine = Engine(station, on_cycle=self._bridge.cycle.emit,
+                             on_cycle_start=self._bridge.started.emit)
         if start_engine:
             self.engine.start()
         self._timer = QTimer(self)
@@ -131,6 +132,13 @@ class MainWindow(QMainWindow):
             self.wizard = FirstRunWizard(station, self.tasks, self, on_finished=self._set_up)
             self.wizard.show()
         self.refresh()
+
+    def make_tray(self) -> Tray:
+        self.tray = Tray(self, is_paused=lambda: self.station.auto_print_paused,
+                         on_open=self.bring_up, on_pause=self.toggle_pause,
+                         on_sync=self.sync_now, on_print=self.bring_up, on_quit=self.quit)
+        self.tray.show()
+        return self.tray
 
     # -- actions -------------------------------------------------------------------------------
     def toggle_pause(self) -> None:
