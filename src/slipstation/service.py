@@ -78,6 +78,10 @@ class Engine:
             next_run_time=datetime.now(UTC) + timedelta(minutes=1))
         self._scheduler.start()
 
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
     def run_now(self, job: str = "sync") -> None:
         """Run a scheduled job (sync | printing | retention) now instead of at its next tick."""
         self._scheduler.modify_job(job, next_run_time=datetime.now(UTC))

@@ -151,6 +151,9 @@ class MainWindow(QMainWindow):
 
     def sync_now(self) -> None:
         self.sync_button.setEnabled(False)
+        if self.engine.running:  # the scheduler's own cycle, now: never two at once
+            self.engine.run_now("sync")
+            return
         self.tasks.run(self.station.sync, lambda s: self._after_cycle(f"sync: {s.line()}"),
                        lambda message: self._after_cycle(f"sync failed: {message}"),
                        label="Syncing with Shippo")
