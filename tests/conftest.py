@@ -12,10 +12,12 @@ from pathlib import Path
 
 import keyring
 import pytest
+from pytestqt.qtbot import QtBot
 
 from slipstation.api.http import RetryPolicy
 from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import Credentials, Secret
+from slipstation.gui.main_window import MainWindow
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
@@ -149,6 +151,28 @@ def open_printing_station(data_dir: Path, policy: QueuePolicy | None = None) -> 
     station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
     station.credentials.set(Secret.PRINTNODE, PRINTNODE_KEY)
     return station
+
+
+def synced_printing_station(data_dir: Path, shippo_server: ShippoServer,
+                            orders: list[dict[str, object]]) -> Station:
+    """A printing station (printer 71) that has synced these orders from the loopback Shippo."""
+    shippo_server.add_orders(orders)
+    station = open_printing_station(data_dir)
+    station.set_config("printer", "71")
+    station.sync()
+    return station
+
+
+@pytest.fixture
+def window(qtbot: QtBot, station: Station) -> Iterator[MainWindow]:
+    """The real main window over the module's `station`, its engine not started (tests drive
+    each cycle), closed at the end after its worker tasks finish."""
+    main = MainWindow(station, start_engine=False)
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    main.tasks.wait(10_000)
+    main.quit()
 
 
 def load_fixture(*parts: str) -> object:

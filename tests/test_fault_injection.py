@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,8 +114,7 @@ def assert_one_line_without_secrets(message: str) -> None:
 def test_shippo_faults(kind: str, running: Running, shippo_server: ShippoServer,
                        printnode_server: PrintNodeServer) -> None:
     for _ in range(BURST):
-        shippo_server.add_fault(FAULTS[kind]().__class__(**{**vars(FAULTS[kind]()),
-                                                            "path": "/orders"}))
+        shippo_server.add_fault(replace(FAULTS[kind](), path="/orders"))
     running.engine.start()
     first = running.next_cycle()
     assert_one_line_without_secrets(first)
@@ -132,8 +132,7 @@ def test_shippo_faults(kind: str, running: Running, shippo_server: ShippoServer,
 def test_printnode_faults(kind: str, running: Running, shippo_server: ShippoServer,
                           printnode_server: PrintNodeServer) -> None:
     for _ in range(BURST):
-        printnode_server.add_fault(FAULTS[kind]().__class__(**{**vars(FAULTS[kind]()),
-                                                               "path": "/printjobs"}))
+        printnode_server.add_fault(replace(FAULTS[kind](), path="/printjobs"))
     running.engine.start()
     first = running.next_cycle()
     assert_one_line_without_secrets(first)

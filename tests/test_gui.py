@@ -19,32 +19,21 @@ from slipstation.loopback.shippo import ShippoServer
 from slipstation.orders.models import parse_order
 from slipstation.station import Station
 from slipstation.timeutil import utc_now
-from tests.conftest import open_printing_station
+from tests.conftest import synced_printing_station
 
 
 @pytest.fixture
 def station(data_dir: Path, services: dict[str, str],
             shippo_server: ShippoServer) -> Iterator[Station]:
     now = utc_now()
-    shippo_server.add_orders([
+    orders = [
         samples.order("#G1", now - timedelta(hours=1), status="SHIPPED", to=samples.address(
             "Ольга Смирнова", "Невский 28", "Санкт-Петербург", "191186", "RU")),
         samples.order("#G2", now - timedelta(hours=2), status="SHIPPED"),
-    ])
-    opened = open_printing_station(data_dir)
-    opened.set_config("printer", "71")
-    opened.sync()
+    ]
+    opened = synced_printing_station(data_dir, shippo_server, orders)
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, station: Station) -> Iterator[MainWindow]:
-    main = MainWindow(station, start_engine=False)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.quit()
 
 
 def test_orders_view_and_search(window: MainWindow, qtbot: QtBot) -> None:

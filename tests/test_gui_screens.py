@@ -22,7 +22,7 @@ from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.station import Station
 from slipstation.timeutil import utc_now
-from tests.conftest import FAST_RETRY, PRINTNODE_KEY, SHIPPO_KEY, open_printing_station
+from tests.conftest import FAST_RETRY, PRINTNODE_KEY, SHIPPO_KEY, synced_printing_station
 from tests.slip_reading import page_sizes, pdf_text
 
 WAIT = 10_000
@@ -32,27 +32,15 @@ WAIT = 10_000
 def station(data_dir: Path, services: dict[str, str],
             shippo_server: ShippoServer) -> Iterator[Station]:
     now = utc_now()
-    shippo_server.add_orders([
+    orders = [
         samples.order("#S1", now - timedelta(hours=1), status="SHIPPED", to=samples.address(
             "Jürgen Weiß", "Hauptstraße 5", "Köln", "50667", "DE", email="j@example.de"),
             items=[samples.line_item("Teekanne", "POT-1", 2), samples.line_item("Tasse", "CUP-2")]),
         samples.order("#S2", now - timedelta(hours=2), status="SHIPPED"),
-    ])
-    opened = open_printing_station(data_dir)
-    opened.set_config("printer", "71")
-    opened.sync()
+    ]
+    opened = synced_printing_station(data_dir, shippo_server, orders)
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, station: Station) -> Iterator[MainWindow]:
-    main = MainWindow(station, start_engine=False)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.tasks.wait(WAIT)
-    main.quit()
 
 
 def status_message(window: MainWindow) -> str:
