@@ -79,13 +79,14 @@ def test_pause_resume_and_sync_now(window: MainWindow, qtbot: QtBot, station: St
                                    shippo_server: ShippoServer,
                                    printnode_server: PrintNodeServer) -> None:
     window.pause_button.click()
-    assert station.auto_print_paused and "Paused" in window.status_label.text()
+    assert station.auto_print_paused
+    qtbot.waitUntil(lambda: "Paused" in window.status_label.text(), timeout=10_000)
     shippo_server.add_orders([samples.order("#G3", utc_now() - timedelta(minutes=5))])
     window.sync_button.click()
     qtbot.waitUntil(lambda: "auto-print paused" in window.sync_label.text(), timeout=10_000)
     assert not printnode_server.jobs, "paused: queued, not sent"
     window.pause_button.click()
-    assert "Running" in window.status_label.text()
+    qtbot.waitUntil(lambda: "Running" in window.status_label.text(), timeout=10_000)
     window.sync_button.click()
     qtbot.waitUntil(lambda: "printed 1" in window.sync_label.text(), timeout=10_000)
     assert len(printnode_server.jobs_for("#G3 ")) == 1
@@ -113,7 +114,8 @@ def test_tray_menu_actions(window: MainWindow, qtbot: QtBot, station: Station) -
     action("Sync now").trigger()
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("sync: "), timeout=10_000)
     window.refresh()
-    assert tray.level == "running" and tray.toolTip() == "SlipStation: Running"
+    qtbot.waitUntil(lambda: tray.toolTip() == "SlipStation: Running", timeout=10_000)
+    assert tray.level == "running"
     window.close()  # with a tray, closing the window only hides it
     assert not window.quitting
     action("Quit").trigger()

@@ -120,6 +120,8 @@ def test_failed_job_is_requeued_from_the_jobs_view(window: MainWindow, qtbot: Qt
     station.refresh_printing()
     window.refresh()
     jobs = window.jobs
+    qtbot.waitUntil(lambda: any(j.id == job.id and j.state == "failed" for j in jobs.jobs),
+                    timeout=WAIT)
     row = next(i for i, j in enumerate(jobs.jobs) if j.id == job.id)
     assert jobs.jobs[row].state == "failed" and "Paper jam" in jobs.table.item(row, 8).text()
     assert not jobs.requeue_button.isEnabled()
@@ -194,16 +196,17 @@ def test_keys_test_connection_and_printer_picker(window: MainWindow, qtbot: QtBo
 
 
 def test_offline_printer_shows_in_the_header(window: MainWindow, station: Station,
+                                             qtbot: QtBot,
                                              printnode_server: PrintNodeServer) -> None:
     printnode_server.set_printer_state(71, "offline")
     station.refresh_printing()
     window.refresh()
-    assert "Needs attention" in window.status_label.text()
+    qtbot.waitUntil(lambda: "Needs attention" in window.status_label.text(), timeout=WAIT)
     assert "printer Zebra ZD420 (4x6) is offline" in window.status_label.text()
     printnode_server.set_printer_state(71, "online")
     station.refresh_printing()
     window.refresh()
-    assert "Running" in window.status_label.text()
+    qtbot.waitUntil(lambda: "Running" in window.status_label.text(), timeout=WAIT)
 
 
 def test_confirm_dialog_needs_the_tick_and_the_exact_word(qtbot: QtBot) -> None:

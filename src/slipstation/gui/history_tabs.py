@@ -21,7 +21,7 @@ from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
 from slipstation.printing.queue import REQUEUEABLE, JobRow
 from slipstation.station import Station
-from slipstation.store.app_log import recent
+from slipstation.store.audit import AuditEntry
 
 
 def read_only_table(headers: Sequence[str]) -> QTableWidget:
@@ -113,9 +113,9 @@ class ActivityTab(QPlainTextEdit):
         super().__init__()
         self.setReadOnly(True)
 
-    def show_entries(self, station: Station) -> None:
+    def show_entries(self, entries: list[tuple[str, str, str, str]]) -> None:
         text = "\n".join(f"{at[:19].replace('T', ' ')}  {level:<7} {message}"
-                         for at, level, _name, message in recent(station.db, 300))
+                         for at, level, _name, message in entries)
         if text != self.toPlainText():
             self.setPlainText(text)
 
@@ -131,8 +131,8 @@ class AuditTab(QWidget):
                                 "(no customer data, no secrets)."))
         layout.addWidget(self.table, 1)
 
-    def show_entries(self, station: Station) -> None:
+    def show_entries(self, entries: list[AuditEntry]) -> None:
         fill_table(self.table, [
             (e.at[:19].replace("T", " "), e.station, e.action,
              ", ".join(f"{k}={v}" for k, v in e.detail.items()))
-            for e in station.audit.entries(300)])
+            for e in entries])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -30,14 +31,27 @@ from slipstation.gui.privacy_tab import PrivacyTab
 from slipstation.gui.settings_tab import SettingsTab
 from slipstation.gui.tasks import Tasks
 from slipstation.gui.tray import Tray
+from slipstation.printing.queue import JobRow
 from slipstation.service import Engine
 from slipstation.station import Station, StationStatus
+from slipstation.store.app_log import recent
+from slipstation.store.audit import AuditEntry
 
 log = logging.getLogger(__name__)
 OK_STYLE = "QLineEdit { background: #c8e6c9; }"
 BAD_STYLE = "QLineEdit { background: #ffcdd2; }"
 NOTIFY_EVERY_SECONDS = 300
 STATE_TEXT = {"running": "Running", "paused": "Paused", "error": "Needs attention"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a refresh read, off the GUI thread."""
+
+    status: StationStatus
+    jobs: list[JobRow]
+    activity: list[tuple[str, str, str, str]] | None
+    audit: list[AuditEntry] | None
 
 
 class _Bridge(QObject):
@@ -55,6 +69,8 @@ class MainWindow(QMainWindow):
         self.tasks = Tasks(self)
         self.quitting = False
         self._deleted = False
+        self._refreshing = False  # one refresh at a time
+        self._refresh_again = False
         self._last_notice: dict[str, float] = {}
         self.setWindowTitle("SlipStation" + (" — demo" if station.demo else ""))
         self.resize(1200, 760)
@@ -219,7 +235,7 @@ class MainWindow(QMainWindow):
 
     # -- state ---------------------------------------------------------------------------------
     def _show_activity(self, label: str, running: int, done: int, total: int) -> None:
-        if not running:
+        if not running or not label:  # unlabelled work (a refresh) is too quick to show
             self.progress.hide()
             self.busy_label.setText("")
             return
@@ -240,10 +256,38 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def refresh(self) -> None:
-        """Local reads only (the store), every few seconds and after each action."""
+        """Re-read the header, the jobs and the visible log (on a worker thread), every few
+        seconds and after each action."""
         if self._deleted or self.quitting:
             return  # delete-all: nothing left to show, and reading would recreate the store
-        status: StationStatus = self.station.status()
+        if self._refreshing:  # one at a time; what changed meanwhile is read right after
+            self._refresh_again = True
+            return
+        self._refreshing, self._refresh_again = True, False
+        current = self.tabs.currentWidget()
+        station = self.station
+
+        def gather() -> Snapshot:
+            return Snapshot(
+                station.status(), station.queue.jobs(limit=300),
+                recent(station.db, 300) if current is self.activity else None,
+                station.audit.entries(300) if current is self.audit else None)
+
+        def failed(message: str) -> None:
+            self._refreshing = False
+            self.status_label.setText(f"<b>Needs attention</b> · {message}")
+            if self._refresh_again:
+                self.refresh()
+
+        self.tasks.run(gather, self._show_snapshot, failed)
+
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        self._refreshing = False
+        if self._deleted or self.quitting:
+            return
+        if self._refresh_again:  # this snapshot may predate a change: read again
+            self.refresh()
+        status = snapshot.status
         state = STATE_TEXT[status.level]
         problem = f" · {status.printer_problem}" if status.printer_problem else ""
         self.status_label.setText(
@@ -255,12 +299,11 @@ class MainWindow(QMainWindow):
             self.notify("printer", "Printer offline", status.printer_problem)
         if self.tray is not None:
             self.tray.show_level(status.level, f"SlipStation: {state}{problem}")
-        self.jobs.show_jobs(self.station.queue.jobs(limit=300))
-        current = self.tabs.currentWidget()
-        if current is self.activity:
-            self.activity.show_entries(self.station)
-        elif current is self.audit:
-            self.audit.show_entries(self.station)
+        self.jobs.show_jobs(snapshot.jobs)
+        if snapshot.activity is not None:
+            self.activity.show_entries(snapshot.activity)
+        if snapshot.audit is not None:
+            self.audit.show_entries(snapshot.audit)
 
     def notify(self, kind: str, title: str, message: str) -> None:
         """A tray balloon, at most once per kind every few minutes; never a modal dialog."""
