@@ -138,3 +138,21 @@ def test_window_stays_responsive_during_a_slow_sync(window: MainWindow, qtbot: Q
     assert len(ticks) >= 3
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("sync: "), timeout=15_000)
     timer.stop()
+
+
+def test_sync_now_asks_the_running_engine(qtbot: QtBot, station: Station,
+                                          shippo_server: ShippoServer) -> None:
+    main = MainWindow(station, start_engine=True)
+    qtbot.addWidget(main)
+    try:
+        if main.tray is None:  # offscreen has no tray: the window says so once
+            assert main.statusBar().currentMessage().startswith("No system tray")
+        qtbot.waitUntil(lambda: main.sync_label.text().startswith("sync: "), timeout=10_000)
+        shippo_server.add_orders([samples.order("#G9", utc_now() - timedelta(minutes=1),
+                                                status="SHIPPED")])
+        main.sync_button.click()  # the next scheduled cycle is a minute away: this is run_now
+        qtbot.waitUntil(lambda: "new 1" in main.sync_label.text(), timeout=10_000)
+        assert main.sync_button.isEnabled()
+    finally:
+        main.tasks.wait(10_000)
+        main.quit()
