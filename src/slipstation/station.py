@@ -429,8 +429,8 @@ class Station:
                              "nothing was changed.")
         from slipstation.service import ServiceLock
 
-        with contextlib.nullcontext() if lock_held else ServiceLock(self):  # not while a
-            # service runs on this data dir
+        # Refused while a service runs on this data dir (unless that service is the caller).
+        with contextlib.nullcontext() if lock_held else ServiceLock(self):
             self.close()
             shutdown_logging()
             for path in sorted(self.paths.data_dir.glob("slipstation.db*")):
