@@ -63,19 +63,19 @@ def test_sigkill_at_random_moments_prints_every_order_exactly_once(
 
     log = data_dir.parent / "service.log"
     rng = random.Random(20261124)
-    kills_landed_mid_run = 0
+    after_each_kill = []
     for _ in range(KILLS):
         process = start_service(data_dir, services, log)
         time.sleep(rng.uniform(0.8, 3.5))
-        if process.poll() is None:
-            kills_landed_mid_run += 1
+        assert process.poll() is None, "the service must still be running when killed"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-        assert max(printed_numbers(printnode_server).values(), default=1) == 1
+        printed_so_far = printed_numbers(printnode_server)
+        assert max(printed_so_far.values(), default=1) == 1
+        after_each_kill.append(sum(printed_so_far.values()))
 
-    assert kills_landed_mid_run == KILLS, "the service must still be running when killed"
-    midway = sum(printed_numbers(printnode_server).values())
-    assert 0 < midway < ORDERS, f"kills should land while printing ({midway} printed)"
+    mid_printing = [n for n in after_each_kill if 0 < n < ORDERS]
+    assert len(mid_printing) >= 2, f"kills should land while printing: {after_each_kill}"
 
     process = start_service(data_dir, services, log)
     try:
