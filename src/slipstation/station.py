@@ -189,15 +189,19 @@ class Station:
         self.audit.record("autostart.set", enabled=enabled)
 
     # -- Shippo --------------------------------------------------------------------------------
+    def _key(self, which: Secret) -> str:
+        key = self.credentials.get(which)
+        if not key:
+            service = {Secret.SHIPPO: "Shippo", Secret.PRINTNODE: "PrintNode"}[which]
+            raise SlipStationError(f"No {service} API key is set; run "
+                                   f"`slipstation keys set {which.value}`.")
+        return key
+
     def shippo(self) -> ShippoClient:
         """The one pooled Shippo client of this station (made on first use)."""
         if self._shippo is None:
-            key = self.credentials.get(Secret.SHIPPO)
-            if not key:
-                raise SlipStationError(
-                    "No Shippo API key is set; run `slipstation keys set shippo`.")
-            self._shippo = ShippoClient(key, stop=self.stop, policy=self.retry_policy,
-                                        timeout=self.http_timeout)
+            self._shippo = ShippoClient(self._key(Secret.SHIPPO), stop=self.stop,
+                                        policy=self.retry_policy, timeout=self.http_timeout)
         return self._shippo
 
     def sync(self) -> SyncSummary:
@@ -234,12 +238,8 @@ class Station:
     # -- PrintNode -----------------------------------------------------------------------------
     def printnode(self) -> PrintNodeClient:
         if self._printnode is None:
-            key = self.credentials.get(Secret.PRINTNODE)
-            if not key:
-                raise SlipStationError(
-                    "No PrintNode API key is set; run `slipstation keys set printnode`.")
-            self._printnode = PrintNodeClient(key, stop=self.stop, policy=self.retry_policy,
-                                              timeout=self.http_timeout)
+            self._printnode = PrintNodeClient(self._key(Secret.PRINTNODE), stop=self.stop,
+                                              policy=self.retry_policy, timeout=self.http_timeout)
         return self._printnode
 
     @property
