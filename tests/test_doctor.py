@@ -114,3 +114,14 @@ def test_a_missing_qt_library_is_named_by_its_package(tmp_path: Path, data_dir: 
     assert result.returncode == 1
     line = one_line_error(result)
     assert "sudo apt-get install libxcb-cursor0" in line
+
+
+def test_printer_condition_names_what_is_wrong() -> None:
+    from slipstation.api.printnode import Printer
+
+    def printer(state: str, computer: str) -> Printer:
+        return Printer(1, "Zebra", "", state, "PC-1", computer, {})
+
+    assert printer("online", "connected").condition == "online"
+    assert printer("offline", "connected").condition == "offline"
+    assert printer("online", "disconnected").condition == "on a disconnected computer"

@@ -130,9 +130,7 @@ def _printer(station: Station) -> Check:
                      "account", "`slipstation printers`, then `slipstation config set printer ID`")
     where = f"{printer.name} on {printer.computer_name or 'unknown computer'}"
     if not printer.ready:
-        state = printer.state if printer.state != "online" else \
-            f"computer {printer.computer_state}"
-        return Check("printer", Level.FAIL, f"{where}: {state}",
+        return Check("printer", Level.FAIL, f"{where}: {printer.condition}",
                      "switch the printer and its computer on and start the PrintNode client")
     return Check("printer", Level.OK, f"{where}: online")
 

@@ -262,9 +262,7 @@ class Station:
             if printer is None:
                 problem = f"printer {printer_id} is not on this PrintNode account"
             elif not printer.ready:
-                state = printer.state if printer.state != "online" else \
-                    f"on a {printer.computer_state or 'disconnected'} computer"
-                problem = f"printer {printer.name} is {state}"
+                problem = f"printer {printer.name} is {printer.condition}"
         self.printer_problem = problem
         return problem
 

@@ -42,6 +42,15 @@ class Printer:
     def ready(self) -> bool:
         return self.state == "online" and self.computer_state in ("connected", "")
 
+    @property
+    def condition(self) -> str:
+        """How it is, in words: "online", the printer's own state, or its computer's."""
+        if self.ready:
+            return "online"
+        if self.state != "online":
+            return self.state
+        return f"on a {self.computer_state or 'disconnected'} computer"
+
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Printer:
         computer = raw.get("computer") or {}

@@ -30,10 +30,6 @@ class OrdersModel(QAbstractTableModel):
         self._printed: bool | None = None
         self.reload()
 
-    def set_filter(self, text: str | None, status: str | None,
-                   printed: bool | None = None) -> None:
-        self.show(*self.fetch(self._orders, filters(text, status, printed)))
-
     def _filters(self) -> dict[str, Any]:
         return {"status": self._status, "text": self._text, "printed": self._printed}
 

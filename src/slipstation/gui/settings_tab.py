@@ -140,10 +140,8 @@ class PrinterPicker(QWidget):
         self.combo.clear()
         self.combo.addItem("(no printer: orders wait in the queue)", None)
         for printer in printers:
-            state = "online" if printer.ready else \
-                (printer.state if printer.state != "online" else "computer offline")
-            self.combo.addItem(f"{printer.name} on {printer.computer_name} — {state} "
-                               f"(#{printer.id})", printer.id)
+            self.combo.addItem(f"{printer.name} on {printer.computer_name} — "
+                               f"{printer.condition} (#{printer.id})", printer.id)
         if chosen and self.combo.findData(chosen) < 0:
             self.combo.addItem(f"Printer #{chosen} (load printers to see its state)", chosen)
         self.combo.setCurrentIndex(max(self.combo.findData(chosen), 0))
