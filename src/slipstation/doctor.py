@@ -13,7 +13,8 @@ from slipstation.api.http import RetryPolicy
 from slipstation.api.printnode import PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import Secret, mask_secret
-from slipstation.errors import ServiceAuthError, SlipStationError
+from slipstation.errors import InstallDamaged, ServiceAuthError, SlipStationError
+from slipstation.resources import REINSTALL
 from slipstation.station import Station
 
 log = logging.getLogger(__name__)
@@ -102,9 +103,10 @@ def _fonts(_station: Station) -> Check:
 
     try:
         files = fonts.load_all()
-    except Exception as exc:  # a missing or damaged file shows as any of several errors
-        return Check("fonts", Level.FAIL, f"a bundled font cannot be loaded ({exc})",
-                     "reinstall SlipStation (resources/fonts is incomplete)")
+    except InstallDamaged as exc:  # names the missing file and how to reinstall
+        return Check("fonts", Level.FAIL, exc.reason, exc.fix or REINSTALL)
+    except Exception as exc:  # a damaged file shows as any of several errors
+        return Check("fonts", Level.FAIL, f"a bundled font cannot be loaded ({exc})", REINSTALL)
     return Check("fonts", Level.OK, f"{len(files) + 1} faces: Helvetica, " + ", ".join(files))
 
 

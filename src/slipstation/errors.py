@@ -13,9 +13,12 @@ class SlipStationError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        line = f"{message}; {fix}" if fix else message
+        super().__init__(line)
+        self.reason = message  # what is wrong
+        self.fix = fix         # what a person can do about it, when there is something
+        self.message = line    # the one line a face shows
 
     def __str__(self) -> str:
         return self.message
@@ -29,6 +32,10 @@ class UsageError(SlipStationError):
 
 class KeyringError(SlipStationError):
     """The OS keyring is missing, locked or refused an operation."""
+
+
+class InstallDamaged(SlipStationError):
+    """A file SlipStation ships with (a font, the sample orders) is missing from this install."""
 
 
 class StoreError(SlipStationError):

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import signal
 import sys
+from typing import TYPE_CHECKING
 
+from slipstation import __version__
 from slipstation.desktop import check_display
 from slipstation.errors import SlipStationError
 from slipstation.station import Station
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+
+
+def prepare_application(app: QCoreApplication) -> None:
+    """What every SlipStation window needs before the first one opens: names, the version, and
+    the bundled fonts (so names in every script show as letters, not boxes)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from slipstation.gui.fonts import register_bundled_fonts
+
+    app.setApplicationName("SlipStation")
+    app.setApplicationVersion(__version__)
+    if isinstance(app, QGuiApplication):
+        app.setQuitOnLastWindowClosed(False)
+        register_bundled_fonts()
 
 
 def run_gui(station: Station, *, tray_only: bool = False) -> int:
@@ -20,8 +39,7 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
 
     check_display()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("SlipStation")
-    app.setQuitOnLastWindowClosed(False)
+    prepare_application(app)
     with ServiceLock(station):
         window = MainWindow(station)
         if not (tray_only and window.tray is not None):

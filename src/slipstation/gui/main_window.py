@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slipstation import __version__
 from slipstation.errors import SlipStationError
 from slipstation.gui.first_run import FirstRunWizard, needs_first_run
 from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
@@ -122,6 +123,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.progress)
+        self.version_label = QLabel(f"SlipStation {__version__}")
+        self.statusBar().addPermanentWidget(self.version_label)
         self.tasks.activity.connect(self._show_activity)
         self.scan.setFocus()
 
