@@ -25,7 +25,8 @@ def test_sync_prints_and_jobs_and_printers_show_it(cli: Cli, shippo_env: dict[st
 
     manual = cli("print", "#3002", "--copies", "2", env=env)
     assert manual.returncode == 0, manual.stderr
-    assert "manual of #3002 sent to printer 71" in manual.stdout and "2 copies" in manual.stdout
+    assert "manual print of #3002 sent to Zebra ZD420 (4x6) (printer 71" in manual.stdout
+    assert "2 copies" in manual.stdout
     reprint = cli("print", "3001", env=env)
     assert reprint.stdout.startswith("reprint of #3001")
     jobs = json.loads(cli("jobs", "--json").stdout)

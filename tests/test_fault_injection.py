@@ -132,7 +132,7 @@ def test_shippo_faults(kind: str, running: Running, shippo_server: ShippoServer,
 def test_printnode_faults(kind: str, running: Running, shippo_server: ShippoServer,
                           printnode_server: PrintNodeServer) -> None:
     for _ in range(BURST):
-        printnode_server.add_fault(replace(FAULTS[kind](), path="/printjobs"))
+        printnode_server.add_fault(replace(FAULTS[kind](), path="/printjobs", method="POST"))
     running.engine.start()
     first = running.next_cycle()
     assert_one_line_without_secrets(first)

@@ -65,7 +65,7 @@ def test_scan_prints_and_an_unknown_order_says_so(window: MainWindow, qtbot: QtB
                                                   printnode_server: PrintNodeServer) -> None:
     qtbot.keyClicks(window.scan, "#G2")
     qtbot.keyClick(window.scan, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "Sent" in window.scan_result.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "sent to" in window.scan_result.text(), timeout=10_000)
     assert window.scan.styleSheet() == OK_STYLE
     assert len(printnode_server.jobs_for("#G2 ")) == 1
     qtbot.keyClicks(window.scan, "NOPE-1")
@@ -79,7 +79,7 @@ def test_pause_resume_and_sync_now(window: MainWindow, qtbot: QtBot, station: St
                                    shippo_server: ShippoServer,
                                    printnode_server: PrintNodeServer) -> None:
     window.pause_button.click()
-    assert station.auto_print_paused
+    qtbot.waitUntil(lambda: station.paused, timeout=10_000)
     qtbot.waitUntil(lambda: "Paused" in window.status_label.text(), timeout=10_000)
     shippo_server.add_orders([samples.order("#G3", utc_now() - timedelta(minutes=5))])
     window.sync_button.click()
@@ -105,9 +105,9 @@ def test_tray_menu_actions(window: MainWindow, qtbot: QtBot, station: Station) -
     assert [a.text() for a in menu.actions() if a.text()] == [
         "Open SlipStation", "Pause auto-print", "Sync now", "Print by order number…", "Quit"]
     action("Pause auto-print").trigger()
-    assert station.auto_print_paused
+    qtbot.waitUntil(lambda: station.paused, timeout=10_000)
     action("Resume auto-print").trigger()
-    assert not station.auto_print_paused
+    qtbot.waitUntil(lambda: not station.paused, timeout=10_000)
     window.hide()
     action("Open SlipStation").trigger()
     assert window.isVisible()

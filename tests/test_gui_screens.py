@@ -115,7 +115,7 @@ def test_delete_asks_first_and_cancel_keeps_the_order(window: MainWindow, qtbot:
 def test_failed_job_is_requeued_from_the_jobs_view(window: MainWindow, qtbot: QtBot,
                                                    station: Station,
                                                    printnode_server: PrintNodeServer) -> None:
-    job = station.print_order("#S1")
+    job = station.print_order("#S1").job
     printnode_server.set_job_state(job.printnode_job_id, "error", "Paper jam")
     station.refresh_printing()
     window.refresh()

@@ -93,7 +93,7 @@ def test_a_500_before_acceptance_is_retried_into_one_job(
         station: Station, shippo_server: ShippoServer, printnode_server: PrintNodeServer) -> None:
     _paid(shippo_server, 1)
     printnode_server.add_fault(Fault(500, {"uid": "x", "code": "Internal", "message": "boom"},
-                                     path="/printjobs"))
+                                     path="/printjobs", method="POST"))
     summary = station.sync()
     assert summary.printed == 0 and not printnode_server.jobs
     assert _states(station)["#P0"] == "queued"
@@ -169,7 +169,7 @@ def test_without_settling_nothing_is_resent(data_dir: Path, services: dict[str, 
         station.sync()
         for _ in range(3):  # PrintNode's job list is down: the job cannot be looked up
             printnode_server.add_fault(Fault(503, "<html>down</html>", "text/html",
-                                             path="/printjobs"))
+                                             path="/printjobs", method="GET"))
         station.refresh_printing()
         assert _states(station)["#P0"] == "unconfirmed"
         station.refresh_printing()
@@ -262,8 +262,8 @@ def test_manual_print_and_reprint_are_recorded(station: Station, shippo_server: 
     _paid(shippo_server, 1, status="SHIPPED", prefix="S")
     station.sync()
     assert not printnode_server.jobs
-    first = station.print_order("S0", copies=2, printer=72)
-    again = station.print_order("#S0")
+    first = station.print_order("S0", copies=2, printer=72).job
+    again = station.print_order("#S0").job
     assert (first.kind, first.copies, first.printer_id) == ("manual", 2, 72)
     assert again.kind == "reprint"
     assert len(printnode_server.jobs) == 2

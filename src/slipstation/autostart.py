@@ -92,6 +92,10 @@ def _write_or_remove(path: Path, enabled: bool, content: bytes) -> None:
 
 def _set_windows(enabled: bool, command: list[str]) -> None:
     import subprocess
+    import sys
+
+    if sys.platform != "win32":  # the registry exists only there (and mypy checks it so)
+        raise RuntimeError("the Run key is Windows only")
     import winreg
 
     with winreg.CreateKey(winreg.HKEY_CURRENT_USER, _RUN_KEY) as key:

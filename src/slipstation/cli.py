@@ -19,6 +19,7 @@ from slipstation.fileio import write_private
 from slipstation.logs import configure_logging, scrub, shutdown_logging
 from slipstation.orders.repository import StoredOrder
 from slipstation.paths import resolve_data_dir
+from slipstation.printing.queue import JobRow
 from slipstation.station import Station
 from slipstation.store.settings import ORDER_STATUSES
 from slipstation.timeutil import to_iso
@@ -185,17 +186,60 @@ def cmd_printers(station: Station, args: argparse.Namespace) -> int:
 
 
 def cmd_print(station: Station, args: argparse.Namespace) -> int:
-    job = station.print_order(args.order_number, copies=args.copies, printer=args.printer)
-    copies = f"{job.copies} cop{'y' if job.copies == 1 else 'ies'}"
-    _out(f"{job.kind} of {job.order_number} sent to printer {job.printer_id} "
-         f"(PrintNode job {job.printnode_job_id}, {copies})")
+    """Exit 0 only when PrintNode accepted the print (or already had this order's slip)."""
+    outcome = station.print_order(args.order_number, copies=args.copies, printer=args.printer)
+    if outcome.accepted:
+        _out(outcome.line())
+        return 0
+    print(f"slipstation: {scrub(outcome.line())}", file=sys.stderr)
+    return 1
+
+
+def cmd_pause(station: Station, _args: argparse.Namespace) -> int:
+    station.set_paused(True)
+    _out("auto-print paused on this station (every process, until `slipstation resume`); "
+         "manual prints still go")
+    return 0
+
+
+def cmd_resume(station: Station, _args: argparse.Namespace) -> int:
+    station.set_paused(False)
+    _out("auto-print resumed")
+    return 0
+
+
+def cmd_status(station: Station, args: argparse.Namespace) -> int:
+    status = station.status()
+    if args.json:
+        _out(json.dumps({"level": status.level.value, "paused": status.paused,
+                         "sync_outcome": status.sync_outcome.value,
+                         "last_sync": status.last_sync, "queued": status.queued,
+                         "printed_today": status.printed_today, "failures": status.failures},
+                        indent=2, ensure_ascii=False))
+        return 0
+    _out(f"{status.level.value}{' (auto-print paused)' if status.paused else ''}")
+    _out(f"last sync: {status.last_sync}")
+    _out(f"queue {status.queued} · printed today {status.printed_today} · "
+         f"failures {status.failures}")
     return 0
 
 
 def cmd_jobs(station: Station, args: argparse.Namespace) -> int:
-    if args.requeue is not None:
-        job = station.requeue(args.requeue)
-        _out(f"job {job.id} re-queued: {job.state}")
+    def requeue(job_id: int) -> JobRow:
+        return station.requeue(job_id, args.printer)
+
+    actions: list[tuple[int | None, Callable[[int], JobRow], str]] = [
+        (args.requeue, requeue, "re-queued"), (args.cancel, station.cancel_job, "cancelled"),
+        (args.dismiss, station.dismiss_job, "dismissed")]
+    chosen = [(job_id, act, word) for job_id, act, word in actions if job_id is not None]
+    if len(chosen) > 1:
+        raise UsageError("Use one of --requeue, --cancel or --dismiss at a time.")
+    if args.printer is not None and args.requeue is None:
+        raise UsageError("--printer goes with --requeue.")
+    if chosen:
+        job_id, act, word = chosen[0]
+        job = act(job_id)
+        _out(f"job {job.id} {word}: {job.state}")
         return 0
     jobs = station.queue.jobs(limit=args.limit or 1_000_000)
     if args.json:
@@ -327,6 +371,10 @@ def build_parser() -> _Parser:
     gui.add_argument("--tray", action="store_true", help="start hidden in the system tray")
     add("run", cmd_run, "headless service until SIGINT/SIGTERM")
     add("sync", cmd_sync, "one sync cycle now: pull, store, auto-print")
+    add("pause", cmd_pause, "pause auto-print in every process of this station")
+    add("resume", cmd_resume, "resume auto-print")
+    status = add("status", cmd_status, "running / paused / needs attention, queue, failures")
+    status.add_argument("--json", action="store_true")
     startup = add("autostart", cmd_autostart,
                   "start in the tray at login (XDG autostart, Windows Run key, LaunchAgent)")
     startup.add_argument("state", nargs="?", choices=["on", "off"], help="omit to show")
@@ -364,7 +412,12 @@ def build_parser() -> _Parser:
     jobs.add_argument("--json", action="store_true")
     jobs.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (0 = all)")
     jobs.add_argument("--requeue", type=int, metavar="ID",
-                      help="send a failed, expired, unconfirmed or skipped job again")
+                      help="send a failed, unconfirmed, skipped, cancelled or dismissed job "
+                      "again, to the printer chosen now (or --printer)")
+    jobs.add_argument("--printer", type=int, metavar="ID", help="with --requeue")
+    jobs.add_argument("--cancel", type=int, metavar="ID", help="cancel a job not sent yet")
+    jobs.add_argument("--dismiss", type=int, metavar="ID",
+                      help="settle a failed or unconfirmed job (it stops needing attention)")
 
     render = add("render", cmd_render, "render slips to PDF (several or --all: -o is a folder)")
     render.add_argument("order_numbers", nargs="*", metavar="ORDER_NUMBER")
@@ -461,4 +514,4 @@ _OFFLINE_COMMANDS.update({cmd_keys_set, cmd_keys_status, cmd_keys_clear, cmd_con
                           cmd_config_set, cmd_orders, cmd_jobs, cmd_render, cmd_picklist,
                           cmd_purge, cmd_export, cmd_redact, cmd_delete_order,
                           cmd_delete_orders, cmd_reset_config, cmd_delete_all,
-                          cmd_autostart})
+                          cmd_autostart, cmd_pause, cmd_resume, cmd_status})

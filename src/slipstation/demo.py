@@ -108,7 +108,7 @@ class _MemoryKeyring(KeyringBackend):
         raise RuntimeError("only for an explicit --demo fallback")
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring's own, untyped
         self._values: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

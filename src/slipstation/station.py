@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,14 @@ from slipstation.api.http import RetryPolicy, StopToken
 from slipstation.api.printnode import Printer, PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.credentials import API_KEYS, Credentials, KeyStatus, Secret, validate_api_key
-from slipstation.errors import NotFound, SlipStationError, UsageError
+from slipstation.errors import NotFound, ServiceAuthError, SlipStationError, UsageError
 from slipstation.fileio import write_private
 from slipstation.logs import shutdown_logging
+from slipstation.orders.models import Order, parse_order
 from slipstation.orders.repository import OrderRepository, StoredOrder
 from slipstation.paths import StationPaths
-from slipstation.printing.queue import JobRow, PrintQueue, QueuePolicy, job_payload
+from slipstation.printing import queue as jobstates
+from slipstation.printing.queue import JobRow, PrintQueue, ProcessResult, QueuePolicy, job_payload
 from slipstation.retention import LAST_PURGE, PurgeCounts, purge
 from slipstation.sample_orders import sample_order
 from slipstation.slips.picklist import render_picklist
@@ -36,10 +39,19 @@ from slipstation.store.audit import AuditLog
 from slipstation.store.database import Database, open_database
 from slipstation.store.settings import SETTINGS, Setting, Settings, lookup
 from slipstation.store.sync_state import SyncState
-from slipstation.sync import LAST_STATUS, ShippoSync, SyncSummary
+from slipstation.sync import LAST_OUTCOME, LAST_STATUS, ShippoSync, SyncOutcome, SyncSummary
 from slipstation.timeutil import now_iso, parse_timestamp, to_iso, utc_now
 
 log = logging.getLogger(__name__)
+PAUSED = "print.paused"
+
+
+class Level(StrEnum):
+    """The station's state at a glance: the tray colour and the header's word."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -50,16 +62,64 @@ class StationStatus:
     failures: int
     paused: bool
     printer_problem: str | None = None
+    sync_outcome: SyncOutcome = SyncOutcome.NEVER
 
     @property
-    def level(self) -> str:
-        """running | paused | error, for the tray icon's colour."""
+    def level(self) -> Level:
         if self.paused:
-            return "paused"
-        if self.failures or self.printer_problem or \
-                not self.last_sync.startswith(("ok", "not synced")):
-            return "error"
-        return "running"
+            return Level.PAUSED
+        if self.failures or self.printer_problem or self.sync_outcome.is_problem:
+            return Level.ERROR
+        return Level.RUNNING
+
+    @property
+    def key_rejected(self) -> bool:
+        return self.sync_outcome is SyncOutcome.KEY_REJECTED
+
+
+class PrintState(StrEnum):
+    """What became of a person's print, as PrintNode answered it."""
+
+    SENT = "sent"                # PrintNode accepted it
+    WAITING = "waiting"          # not accepted yet (PrintNode unreachable, or busy elsewhere)
+    REFUSED = "refused"          # PrintNode refused it, or it could not be sent
+    SKIPPED = "skipped"          # the order is no longer eligible (checked with Shippo)
+    ALREADY = "already_printed"  # another station printed this order's slip
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """The truth about one manual print, for the CLI's exit code and the scan banner."""
+
+    state: PrintState
+    job: JobRow
+    kind: str                     # manual | reprint | auto (the order's own slip, sent now)
+    printer_name: str = ""
+    printer_offline: str | None = None  # the printer's condition when it is not ready
+    reason: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.state in (PrintState.SENT, PrintState.ALREADY)
+
+    def line(self) -> str:
+        what = {"reprint": "reprint", "manual": "manual print"}.get(self.kind, "slip")
+        number = self.job.order_number
+        printer = f"{self.printer_name} " if self.printer_name else ""
+        if self.state is PrintState.SENT:
+            copies = f", {self.job.copies} copies" if self.job.copies > 1 else ""
+            text = (f"{what} of {number} sent to {printer}(printer {self.job.printer_id}, "
+                    f"PrintNode job {self.job.printnode_job_id}{copies})")
+            if self.printer_offline:
+                text += f"; the printer is {self.printer_offline}: it prints when it is back"
+            return text
+        if self.state is PrintState.ALREADY:
+            return f"{number} was already printed: {self.reason}"
+        if self.state is PrintState.SKIPPED:
+            return f"{number} not printed: {self.reason}"
+        if self.state is PrintState.WAITING:
+            return f"{what} of {number} not sent yet (job {self.job.id}): {self.reason}"
+        return f"{what} of {number} not printed (job {self.job.id}): {self.reason}"
 
 
 @dataclass
@@ -90,12 +150,11 @@ class Station:
         self.demo = demo
         self.credentials = Credentials(data_dir)
         self.stop = StopToken()
-        self.auto_print_paused = False  # a packer's pause: orders are still queued, not sent
         self.printer_problem: str | None = None  # from the last check_printer()
         self._db: Database | None = None
         self._db_log: DatabaseLog | None = None
-        self._shippo: ShippoClient | None = None
-        self._printnode: PrintNodeClient | None = None
+        self._shippo: tuple[str, ShippoClient] | None = None      # (the key it was made with,
+        self._printnode: tuple[str, PrintNodeClient] | None = None  # the client)
         self._queue: PrintQueue | None = None
 
     # -- store ---------------------------------------------------------------------------------
@@ -129,9 +188,9 @@ class Station:
 
     def close(self) -> None:
         self.stop.stop()
-        for client in (self._shippo, self._printnode):
-            if client is not None:
-                client.close()
+        for made in (self._shippo, self._printnode):
+            if made is not None:
+                made[1].close()
         self._shippo = self._printnode = None
         self._queue = None
         if self._db_log is not None:
@@ -198,28 +257,66 @@ class Station:
         return key
 
     def shippo(self) -> ShippoClient:
-        """The one pooled Shippo client of this station (made on first use)."""
-        if self._shippo is None:
-            self._shippo = ShippoClient(self._key(Secret.SHIPPO), stop=self.stop,
-                                        policy=self.retry_policy, timeout=self.http_timeout)
-        return self._shippo
+        """The pooled Shippo client, made with the key the keyring holds now: a key stored or
+        cleared by another process takes effect at the next call (every cycle)."""
+        key = self._key(Secret.SHIPPO)
+        if self._shippo is None or self._shippo[0] != key:
+            if self._shippo is not None:
+                self._shippo[1].close()
+            self._shippo = (key, ShippoClient(key, stop=self.stop, policy=self.retry_policy,
+                                              timeout=self.http_timeout))
+        return self._shippo[1]
+
+    def _key_changed(self, which: Secret) -> bool:
+        """After a 401: does the keyring hold another key than the client used?"""
+        made = self._shippo if which is Secret.SHIPPO else self._printnode
+        return made is not None and self.credentials.get(which) not in (None, made[0])
 
     def sync(self) -> SyncSummary:
-        """One cycle: pull orders from Shippo into the store, queue and print what is due."""
-        summary = ShippoSync(self.db, self.shippo()).run_cycle()
+        """One cycle: pull orders from Shippo into the store, queue and print what is due
+        (only what a person asked for while auto-print is paused)."""
+        try:
+            summary = ShippoSync(self.db, self.shippo()).run_cycle()
+        except ServiceAuthError:
+            if not self._key_changed(Secret.SHIPPO):
+                raise
+            log.info("Shippo key changed in the keyring; syncing with the new one")
+            summary = ShippoSync(self.db, self.shippo()).run_cycle()
         if summary.new or summary.updated:
             self.audit.record("orders.synced", new=summary.new, updated=summary.updated,
                               skipped=summary.skipped)
         self.queue.plan_auto()
-        if self.auto_print_paused:
-            summary.print_problem = "auto-print paused"
-            return summary
-        result = self.queue.process()
+        paused = self.paused
+        result = self._process(automatic=not paused)
         summary.printed = result.submitted
-        summary.print_problem = result.problem
+        summary.print_problem = "auto-print paused" if paused else result.problem
         if result.submitted:  # PrintNode usually has them done at once: show it now
             self.queue.refresh_states()
         return summary
+
+    def _process(self, *, automatic: bool) -> ProcessResult:
+        result = self.queue.process(automatic=automatic)
+        if result.auth_rejected and self._key_changed(Secret.PRINTNODE):
+            log.info("PrintNode key changed in the keyring; printing with the new one")
+            result = self.queue.process(automatic=automatic)
+        return result
+
+    # -- pause ---------------------------------------------------------------------------------
+    @property
+    def paused(self) -> bool:
+        """Auto-print paused: stored, so every process of this station (GUI, tray, `run`, the
+        CLI) sees it within one cycle, and it survives a restart."""
+        return self.state.get(PAUSED) == "1"
+
+    def set_paused(self, paused: bool) -> None:
+        if paused == self.paused:
+            return
+        if paused:
+            self.state.set(PAUSED, "1")
+        else:
+            self.state.delete(PAUSED)
+        self.audit.record("print.pause" if paused else "print.resume")
+        log.info("auto-print %s", "paused" if paused else "resumed")
 
     def status(self) -> StationStatus:
         """What the header and the tray show; local reads only."""
@@ -233,21 +330,33 @@ class Station:
             queued=sum(counts.get(s, 0) for s in ("queued", "submitting", "no_printer")),
             printed_today=printed,
             failures=sum(counts.get(s, 0) for s in ("failed", "unconfirmed")),
-            paused=self.auto_print_paused, printer_problem=self.printer_problem)
+            paused=self.paused, printer_problem=self.printer_problem,
+            sync_outcome=SyncOutcome.parse(self.state.get(LAST_OUTCOME)))
 
     # -- PrintNode -----------------------------------------------------------------------------
     def printnode(self) -> PrintNodeClient:
-        if self._printnode is None:
-            self._printnode = PrintNodeClient(self._key(Secret.PRINTNODE), stop=self.stop,
-                                              policy=self.retry_policy, timeout=self.http_timeout)
-        return self._printnode
+        """The pooled PrintNode client, made with the key the keyring holds now."""
+        key = self._key(Secret.PRINTNODE)
+        if self._printnode is None or self._printnode[0] != key:
+            if self._printnode is not None:
+                self._printnode[1].close()
+            self._printnode = (key, PrintNodeClient(key, stop=self.stop, policy=self.retry_policy,
+                                                    timeout=self.http_timeout))
+        return self._printnode[1]
 
     @property
     def queue(self) -> PrintQueue:
         if self._queue is None:
             self._queue = PrintQueue(self.db, self.printnode, station_name=self.station_name,
-                                     policy=self.queue_policy)
+                                     policy=self.queue_policy, order_check=self._recheck_order)
         return self._queue
+
+    def _recheck_order(self, order: Order) -> Order:
+        """Read an order again from Shippo and store what it says now."""
+        raw = self.shippo().order(order.object_id)
+        fresh = parse_order(raw)
+        self.orders.upsert([(fresh, raw)])
+        return fresh
 
     def printers(self) -> list[Printer]:
         return self.printnode().printers()
@@ -269,31 +378,57 @@ class Station:
     def refresh_printing(self) -> int:
         """Retry what is due and poll PrintNode for job states; returns state changes."""
         self.check_printer()
-        if not self.auto_print_paused:
-            self.queue.process()
+        self._process(automatic=not self.paused)
         return self.queue.refresh_states()
 
-    def print_order(self, number: str, *, copies: int = 1, printer: int | None = None) -> JobRow:
-        """A person's print or reprint: recorded as such, sent now through the same queue."""
+    def print_order(self, number: str, *, copies: int = 1,
+                    printer: int | None = None) -> PrintOutcome:
+        """A person's print: it goes first and alone (paused automatic slips stay paused),
+        and the outcome says what PrintNode answered. If the order's automatic slip has not
+        gone yet, this print is that slip (one job, not two); after a slip printed, it is a
+        reprint, recorded as one."""
         stored = self.find_order(number)
+        if not 1 <= copies <= 20:
+            raise UsageError("Copies must be from 1 to 20.")
         printer = printer or self.settings.get("printer")
         if printer is None:
             raise SlipStationError("No printer chosen: `slipstation config set printer ID` "
                                    "(see `slipstation printers`) or pass --printer.")
-        if not 1 <= copies <= 20:
-            raise UsageError("Copies must be from 1 to 20.")
-        earlier = [j for j in self.queue.jobs(order_id=stored.id) if j.state in ("done",
-                                                                                "submitted")]
-        kind = "reprint" if earlier else "manual"
-        job_id = self.queue.enqueue(stored.id, stored.order, kind=kind, printer=printer,
-                                    paper=str(self.settings.get("paper")), copies=copies)
-        self.audit.record(f"print.{kind}", copies=copies)
-        result = self.queue.process()
-        job = self.queue.job(job_id)
-        if job.state not in ("submitted", "done"):
-            raise SlipStationError(f"Print job {job_id} is {job.state}: "
-                                   f"{job.last_error or result.problem or 'not sent yet'}")
-        return job
+        printer = int(printer)
+        earlier = [j for j in self.queue.jobs(order_id=stored.id) if j.state in jobstates.SENT]
+        job_id = None if earlier else self.queue.take_over_auto(stored.id, printer=printer,
+                                                                 copies=copies)
+        kind = "auto" if job_id is not None else "reprint" if earlier else "manual"
+        if job_id is None:
+            job_id = self.queue.enqueue(stored.id, stored.order, kind=kind, printer=printer,
+                                        paper=str(self.settings.get("paper")), copies=copies)
+        self.audit.record("print.reprint" if kind == "reprint" else "print.manual",
+                          copies=copies)
+        job, result = self.queue.send(job_id)
+        return self._outcome(job, kind, result)
+
+    def _outcome(self, job: JobRow, kind: str, result: ProcessResult) -> PrintOutcome:
+        states = {jobstates.SUBMITTED: PrintState.SENT, jobstates.DONE: PrintState.SENT,
+                  jobstates.SKIPPED: PrintState.SKIPPED, jobstates.FAILED: PrintState.REFUSED,
+                  jobstates.UNCONFIRMED: PrintState.REFUSED}
+        state = states.get(job.state, PrintState.WAITING)
+        if state is PrintState.SENT and result.already_printed:
+            state = PrintState.ALREADY
+        name, offline = "", None
+        if job.printer_id is not None:
+            try:
+                found = self.printnode().printer(job.printer_id)
+            except SlipStationError:
+                found = None
+            if found is not None:
+                name = found.name
+                offline = None if found.ready else found.condition
+        reason = ""
+        if state is PrintState.ALREADY:
+            reason = self.queue.last_event(job.id)
+        elif state is not PrintState.SENT:
+            reason = job.last_error or result.problem or self.queue.last_event(job.id)
+        return PrintOutcome(state, job, kind, name, offline, reason)
 
     def print_orders(self, numbers: list[str],
                      report: Callable[[int, int], None] | None = None) -> BatchResult:
@@ -301,10 +436,14 @@ class Station:
         result = BatchResult()
         for done, number in enumerate(numbers, 1):
             try:
-                self.print_order(number)
-                result.sent += 1
+                outcome = self.print_order(number)
             except SlipStationError as exc:
                 result.problems.append(f"{number}: {exc.message}")
+            else:
+                if outcome.accepted:
+                    result.sent += 1
+                else:
+                    result.problems.append(outcome.line())
             if report is not None:
                 report(done, len(numbers))
         return result
@@ -323,10 +462,24 @@ class Station:
         self.audit.record("print.test", printer=printer_id, paper=paper)
         return job_id
 
-    def requeue(self, job_id: int) -> JobRow:
-        self.queue.requeue(job_id)
+    def requeue(self, job_id: int, printer: int | None = None) -> JobRow:
+        """Send a failed, unconfirmed, skipped, cancelled or dismissed job again, to the
+        printer chosen now (or `printer`): that job alone, at once."""
+        target = printer or self.settings.get("printer")
+        self.queue.requeue(job_id, int(target) if target is not None else None)
         self.audit.record("print.requeue", job=job_id)
-        self.queue.process()
+        if target is None:
+            return self.queue.job(job_id)
+        return self.queue.send(job_id)[0]
+
+    def cancel_job(self, job_id: int) -> JobRow:
+        self.queue.cancel(job_id)
+        self.audit.record("print.cancel", job=job_id)
+        return self.queue.job(job_id)
+
+    def dismiss_job(self, job_id: int) -> JobRow:
+        self.queue.dismiss(job_id)
+        self.audit.record("print.dismiss", job=job_id)
         return self.queue.job(job_id)
 
     def find_order(self, number: str) -> StoredOrder:

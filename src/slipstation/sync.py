@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from slipstation.api.shippo import OrderPage, ShippoClient
 from slipstation.errors import ServiceAuthError, SlipStationError
@@ -33,7 +34,28 @@ log = logging.getLogger(__name__)
 WATERMARK = "shippo.watermark"
 DEEP_WATERMARK = "shippo.deep_watermark"
 FIRST_SYNC = "shippo.first_sync_at"
-LAST_STATUS = "shippo.last_status"
+LAST_STATUS = "shippo.last_status"    # the last cycle in words, for people
+LAST_OUTCOME = "shippo.last_outcome"  # the same as a SyncOutcome, for deciding anything
+
+
+class SyncOutcome(StrEnum):
+    """How the last sync cycle ended (stored, so every process and face reads the same)."""
+
+    NEVER = "never"
+    OK = "ok"
+    KEY_REJECTED = "key_rejected"
+    FAILED = "failed"
+
+    @classmethod
+    def parse(cls, stored: str | None) -> SyncOutcome:
+        try:
+            return cls(stored) if stored else cls.NEVER
+        except ValueError:
+            return cls.NEVER
+
+    @property
+    def is_problem(self) -> bool:
+        return self in (SyncOutcome.KEY_REJECTED, SyncOutcome.FAILED)
 MIN_OVERLAP = timedelta(minutes=15)
 DEEP_EVERY = timedelta(hours=1)
 DEEP_WINDOW = timedelta(days=3)
@@ -139,16 +161,20 @@ class ShippoSync:
                     start=pending_start, statuses=statuses, shop_app=shop_app), summary)
                 self._state.set(PENDING_WATERMARK, to_iso(now))
         except ServiceAuthError:
-            self._state.set(LAST_STATUS, "Shippo key rejected")
+            self._record(SyncOutcome.KEY_REJECTED, "Shippo key rejected")
             raise
         except SlipStationError as exc:
-            self._state.set(LAST_STATUS, f"error: {exc.message}")
+            self._record(SyncOutcome.FAILED, f"error: {exc.message}")
             raise
         self._state.set(WATERMARK, to_iso(now))
         if deep:
             self._state.set(DEEP_WATERMARK, to_iso(now))
         if first:
             self._state.set(FIRST_SYNC, to_iso(now))
-        self._state.set(LAST_STATUS, f"ok at {to_iso(now)}: {summary.line()}")
+        self._record(SyncOutcome.OK, f"ok at {to_iso(now)}: {summary.line()}")
         log.info("sync: %s", summary.line())
         return summary
+
+    def _record(self, outcome: SyncOutcome, text: str) -> None:
+        self._state.set(LAST_OUTCOME, outcome.value)
+        self._state.set(LAST_STATUS, text)

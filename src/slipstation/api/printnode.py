@@ -81,6 +81,7 @@ class RemoteJob:
     title: str
     state: str
     created: str
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ class PrintNodeClient(ApiClient):
                 if isinstance(raw, dict) and "id" in raw:
                     yield RemoteJob(int(raw["id"]), str(raw.get("title") or ""),
                                     str(raw.get("state") or ""),
-                                    str(raw.get("createTimestamp") or ""))
+                                    str(raw.get("createTimestamp") or ""),
+                                    str(raw.get("source") or "")[:100])
             if len(batch) < limit:
                 return
             after = int(batch[-1]["id"])

@@ -81,8 +81,19 @@ class ShippoClient(ApiClient):
             next_link = body.get("next")
             has_next = isinstance(next_link, str) and bool(next_link)
             yield OrderPage(number, body["results"], has_next)
-            url = same_origin_url(self.base_url, next_link) if has_next else None
+            url = same_origin_url(self.base_url, str(next_link)) if has_next else None
             query = None  # the next link carries the query
+
+    def order(self, object_id: str) -> dict[str, Any]:
+        """One order as Shippo has it now (`GET /orders/{id}`): the check before a slip that
+        waited is sent."""
+        if not object_id.isalnum():  # an id that is not Shippo's shape never reaches a URL
+            raise ServiceUnavailable("The order's Shippo id is not valid.", service=self.service)
+        body = self.get_json(f"/orders/{object_id}")
+        if not isinstance(body, dict):
+            raise ServiceUnavailable("Shippo sent an unexpected reply for an order.",
+                                     service=self.service)
+        return body
 
     def whoami(self) -> int:
         """A cheap authenticated call for `doctor` and "Test connection": one order, page 1."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
-from slipstation.printing.queue import REQUEUEABLE, JobRow
+from slipstation.printing.queue import CANCELLABLE, DISMISSABLE, REQUEUEABLE, JobRow
 from slipstation.station import Station
 from slipstation.store.audit import AuditEntry
 
@@ -55,12 +55,23 @@ class JobsTab(Tab):
         self.table = read_only_table(self.HEADERS)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.requeue_button = QPushButton("Re-queue")
-        self.requeue_button.setToolTip("Send a failed, expired, unconfirmed or skipped job again")
-        self.requeue_button.clicked.connect(self.requeue_selected)
+        self.requeue_button.setToolTip("Send a failed, unconfirmed, skipped, cancelled or "
+                                       "dismissed job again, to the printer chosen now")
+        self.requeue_button.clicked.connect(
+            lambda: self._act(REQUEUEABLE, self.station.requeue, "Re-queued", "Re-queueing"))
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Cancel a job that has not been sent")
+        self.cancel_button.clicked.connect(
+            lambda: self._act(CANCELLABLE, self.station.cancel_job, "Cancelled", "Cancelling"))
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.setToolTip("Settle a failed job: it stops needing attention")
+        self.dismiss_button.clicked.connect(
+            lambda: self._act(DISMISSABLE, self.station.dismiss_job, "Dismissed", "Dismissing"))
         self.hint = QLabel()
         buttons = QHBoxLayout()
         buttons.addWidget(self.hint, 1)
-        buttons.addWidget(self.requeue_button)
+        for button in (self.cancel_button, self.dismiss_button, self.requeue_button):
+            buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
@@ -84,26 +95,34 @@ class JobsTab(Tab):
         return [self.jobs[row] for row in rows if row < len(self.jobs)]
 
     def _selection_changed(self) -> None:
-        retry = [job for job in self.selected() if job.state in REQUEUEABLE]
-        self.requeue_button.setEnabled(bool(retry))
-        problems = sum(job.state in REQUEUEABLE for job in self.jobs)
+        chosen = {job.state for job in self.selected()}
+        self.requeue_button.setEnabled(bool(chosen & REQUEUEABLE))
+        self.cancel_button.setEnabled(bool(chosen & CANCELLABLE))
+        self.dismiss_button.setEnabled(bool(chosen & DISMISSABLE))
+        problems = sum(job.state in DISMISSABLE for job in self.jobs)
         self.hint.setText(f"{problems} job(s) need a decision" if problems else "")
 
-    def requeue_selected(self) -> None:
-        ids = [job.id for job in self.selected() if job.state in REQUEUEABLE]
+    def _act(self, states: frozenset[str], action: Callable[[int], JobRow], done_word: str,
+             label: str) -> None:
+        """Re-queue, cancel or dismiss the selected jobs that allow it (on a worker thread)."""
+        ids = [job.id for job in self.selected() if job.state in states]
         if not ids:
             return
 
         def work() -> list[JobRow]:
-            return [self.station.requeue(job_id) for job_id in ids]
+            return [action(job_id) for job_id in ids]
 
         def done(rows: object) -> None:
-            states = ", ".join(f"job {row.id} {row.state}" for row in rows)  # type: ignore[attr-defined]
-            self._feedback(f"Re-queued: {states}.", True)
+            assert isinstance(rows, list)
+            states_text = ", ".join(f"job {row.id} {row.state}" for row in rows)
+            self._feedback(f"{done_word}: {states_text}.", True)
             self._changed()
 
         self.tasks.run(work, done, lambda message: self._feedback(message, False),
-                       label="Re-queueing")
+                       label=label)
+
+    def requeue_selected(self) -> None:
+        self._act(REQUEUEABLE, self.station.requeue, "Re-queued", "Re-queueing")
 
 
 class ActivityTab(QPlainTextEdit):

@@ -34,7 +34,7 @@ from slipstation.gui.tasks import Tasks
 from slipstation.gui.tray import Tray
 from slipstation.printing.queue import JobRow
 from slipstation.service import Engine
-from slipstation.station import Station, StationStatus
+from slipstation.station import PrintOutcome, Station, StationStatus
 from slipstation.store.app_log import recent
 from slipstation.store.audit import AuditEntry
 
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._refreshing = False  # one refresh at a time
         self._refresh_again = False
         self._last_notice: dict[str, float] = {}
+        self._paused = False  # as the last refresh read it from the store
         self.setWindowTitle("SlipStation" + (" — demo" if station.demo else ""))
         self.resize(1200, 760)
 
@@ -153,7 +154,7 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def make_tray(self) -> Tray:
-        self.tray = Tray(self, is_paused=lambda: self.station.auto_print_paused,
+        self.tray = Tray(self, is_paused=lambda: self._paused,
                          on_open=self.bring_up, on_pause=self.toggle_pause,
                          on_sync=self.sync_now, on_print=self.bring_up, on_quit=self.quit)
         self.tray.show()
@@ -161,12 +162,15 @@ class MainWindow(QMainWindow):
 
     # -- actions -------------------------------------------------------------------------------
     def toggle_pause(self) -> None:
-        self.station.auto_print_paused = not self.station.auto_print_paused
-        self.pause_button.setText("Resume auto-print" if self.station.auto_print_paused
-                                  else "Pause auto-print")
-        self.tasks.run(lambda: self.station.audit.record(
-            "print.pause" if self.station.auto_print_paused else "print.resume"))
-        self.refresh()
+        """Pause or resume auto-print for the whole station (stored: every process sees it)."""
+        wanted = not self._paused
+        self._paused = wanted
+        self._show_pause(wanted)
+        self.tasks.run(lambda: self.station.set_paused(wanted), lambda _r: self.refresh(),
+                       lambda message: self.feedback(f"Pause failed: {message}", False))
+
+    def _show_pause(self, paused: bool) -> None:
+        self.pause_button.setText("Resume auto-print" if paused else "Pause auto-print")
 
     def sync_now(self) -> None:
         self.sync_button.setEnabled(False)
@@ -185,11 +189,13 @@ class MainWindow(QMainWindow):
         self.tasks.run(lambda: self.station.print_order(number), self._printed,
                        self._print_failed, label=f"Printing {number}")
 
-    def _printed(self, job: object) -> None:
+    def _printed(self, outcome: PrintOutcome) -> None:
+        if not outcome.accepted:
+            self._print_failed(outcome.line())
+            return
         self.scan.setEnabled(True)
         self.scan.setStyleSheet(OK_STYLE)
-        self.scan_result.setText(f"Sent {getattr(job, 'order_number', '')} to the printer "
-                                 f"({getattr(job, 'kind', '')}).")
+        self.scan_result.setText(outcome.line())
         self.scan.clear()
         self.scan.setFocus()
         self.refresh()
@@ -253,8 +259,6 @@ class MainWindow(QMainWindow):
             return
         self.sync_button.setEnabled(True)
         self.sync_label.setText(message)
-        if "rejected" in message:
-            self.notify("key", "Key rejected", message)
         self.orders.reload()
         self.refresh()
 
@@ -300,6 +304,11 @@ class MainWindow(QMainWindow):
             self.sync_label.setText(f"Last sync: {status.last_sync}")
         if status.printer_problem:
             self.notify("printer", "Printer offline", status.printer_problem)
+        if status.key_rejected:
+            self.notify("key", "Key rejected", status.last_sync)
+        if status.paused != self._paused:
+            self._paused = status.paused  # paused or resumed by another process
+            self._show_pause(status.paused)
         if self.tray is not None:
             self.tray.show_level(status.level, f"SlipStation: {state}{problem}")
         self.jobs.show_jobs(snapshot.jobs)

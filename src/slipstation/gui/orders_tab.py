@@ -132,7 +132,8 @@ class OrdersTab(Tab):
         orders = self.station.orders
 
         def show(result: object) -> None:
-            got, total, rows = result  # type: ignore[misc]
+            assert isinstance(result, tuple)
+            got, total, rows = result
             if got != self.wanted():
                 return  # the boxes changed meanwhile; their own search is on its way
             selected = {o.order.object_id for o in self.selected()}
@@ -206,7 +207,8 @@ class OrdersTab(Tab):
 
         def show(data: object) -> None:
             if self._shown == object_id:  # the selection may have moved on meanwhile
-                self.preview.show_pdf(bytes(data), f"Slip for {number}")  # type: ignore[arg-type]
+                assert isinstance(data, bytes)
+                self.preview.show_pdf(data, f"Slip for {number}")
 
         self.tasks.run(lambda: self.station.preview_slip(object_id), show,
                        lambda message: self.preview.show_message(message))

@@ -169,9 +169,12 @@ class PrivacyTab(Tab):
         """Confirm (tick + typed word), then run off the GUI thread; `done` takes {count}."""
         if not self._confirm(title, consequence, word):
             return
-        self.tasks.run(work, lambda count: (self._report(done.format(count=count), True),
-                                            self._changed()),
-                       lambda message: self._report(message, False), label=label)
+        def finished(count: object) -> None:
+            self._report(done.format(count=count), True)
+            self._changed()
+
+        self.tasks.run(work, finished, lambda message: self._report(message, False),
+                       label=label)
 
     def redact(self) -> None:
         email = self.email.text().strip()

@@ -250,8 +250,8 @@ class SettingsTab(Tab):
 
         form = QWidget()
         form_layout = QVBoxLayout(form)
-        for box in (keys, printing, slip, station_box):
-            form_layout.addWidget(box)
+        for group in (keys, printing, slip, station_box):
+            form_layout.addWidget(group)
         form_layout.addLayout(buttons)
         form_layout.addStretch(1)
         scroll = QScrollArea()

@@ -35,7 +35,7 @@ class Job:
 
     @property
     def state(self) -> str:
-        return self.states[-1]["state"]
+        return str(self.states[-1]["state"])
 
     def pdf(self) -> bytes:
         return base64.b64decode(self.payload["content"])

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +23,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0          # seconds before answering (a timeout when > client's timeout)
     path: str = "/"
+    method: str | None = None  # only requests with this method (None: any)
     then_respond: bool = False  # after the delay, answer normally (a slow response)
     drop: bool = False          # close the connection without any answer
     truncate: bool = False      # announce the whole body, send half of it, close
@@ -56,6 +58,7 @@ class LoopbackServer:
         self.latency = 0.0  # seconds every answer takes (a real network's round trip)
         self.requests: list[Request] = []
         self.lock = threading.RLock()
+        self.arrived = threading.Condition(self.lock)  # notified as each request is logged
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -77,7 +80,7 @@ class LoopbackServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> LoopbackServer:
         self._thread.start()
@@ -92,6 +95,12 @@ class LoopbackServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Wait (up to `timeout` seconds) until `predicate` holds; it is checked under the lock
+        as each request arrives and as each is handled, never on a timer."""
+        with self.arrived:
+            return self.arrived.wait_for(predicate, timeout)
 
     def add_fault(self, fault: Fault) -> None:
         with self.lock:
@@ -110,7 +119,9 @@ class LoopbackServer:
                           time.perf_counter())
         with self.lock:
             self.requests.append(request)
-            fault = next((f for f in self.faults if request.path.startswith(f.path)), None)
+            self.arrived.notify_all()
+            fault = next((f for f in self.faults if request.path.startswith(f.path)
+                          and f.method in (None, request.method)), None)
             if fault is not None:
                 self.faults.remove(fault)
         if self.latency:
@@ -133,6 +144,7 @@ class LoopbackServer:
                 reply = self.handle(request)
             except Exception as exc:  # a stand-in bug must show as an error, not a hang
                 reply = Reply(500, {"detail": f"loopback server error: {exc!r}"})
+            self.arrived.notify_all()  # the request's effect (a new job, say) is in place
         if reply.status < 0:  # a handler's way of saying: drop the connection, no reply
             handler.close_connection = True
             handler.connection.close()

@@ -76,8 +76,8 @@ class ShippoServer(LoopbackServer):
             return Reply(404, {"detail": "Invalid page."})
         statuses = set(request.params("order_status[]"))
         shop_app = (request.params("shop_app") or [""])[0]
-        start = parse_timestamp((request.params("start_date") or [None])[0])
-        end = parse_timestamp((request.params("end_date") or [None])[0])
+        start = parse_timestamp(next(iter(request.params("start_date")), None))
+        end = parse_timestamp(next(iter(request.params("end_date")), None))
 
         def keep(order: dict[str, Any]) -> bool:
             placed = self._placed.get(id(order))

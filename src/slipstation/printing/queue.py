@@ -8,7 +8,21 @@ Row states:
   done         PrintNode reported `done`: the job reached the computer's print queue
   failed       PrintNode reported error/expired/deleted/disappeared, or refused the job
   unconfirmed  could not be settled; a person decides (re-queue) — never resent blindly
-  skipped      a routing rule, or the backlog window, said not to print it
+  skipped      a routing rule, the backlog window, or the order's re-check said not to print it
+  cancelled    a person cancelled it before it was sent
+  dismissed    a failure a person has seen and settled: it no longer needs attention
+
+Who sends what: `process(automatic=False)` (auto-print paused, in any process of the station)
+sends only rows a person asked for; `send(job_id)` sends one row and nothing else (a manual
+print, a re-queue), so a person's print never releases paused automatic slips.
+
+Before an automatic slip that waited (no printer, paused, backoff) is sent, its order is read
+again from Shippo; an order no longer in the auto-print statuses is skipped with the reason.
+
+Several stations on one PrintNode account: an automatic slip's title and idempotency key derive
+from the order, not the station, and before automatic slips are sent PrintNode's recent jobs are
+searched for their titles; one found there is recorded as printed by that job's source instead of
+being sent again (and a race between stations ends in PrintNode's 409 for the shared key).
 
 Exactly once: a row is claimed (`queued` → `submitting`, a conditional UPDATE) and committed
 before the POST. A row found in `submitting` — after a crash, a timeout or a lost reply — is
@@ -19,19 +33,33 @@ PrintNode's job list shows it absent, and then with the same idempotency key.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import os
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from slipstation.api.printnode import FINAL_FAILURE, FINAL_SUCCESS, Printer, PrintNodeClient
-from slipstation.errors import ServiceAuthError, ServiceError, SlipStationError
+from slipstation.api.printnode import (
+    FINAL_FAILURE,
+    FINAL_SUCCESS,
+    Printer,
+    PrintNodeClient,
+    RemoteJob,
+)
+from slipstation.errors import (
+    NotFound,
+    ServiceAuthError,
+    ServiceError,
+    SlipStationError,
+    UsageError,
+)
 from slipstation.orders.models import Order
 from slipstation.printing.routing import route
 from slipstation.slips.paper import paper as paper_spec
@@ -45,7 +73,11 @@ log = logging.getLogger(__name__)
 
 NO_PRINTER, QUEUED, SUBMITTING, SUBMITTED = "no_printer", "queued", "submitting", "submitted"
 DONE, FAILED, UNCONFIRMED, SKIPPED = "done", "failed", "unconfirmed", "skipped"
-REQUEUEABLE = frozenset({FAILED, UNCONFIRMED, SKIPPED})
+CANCELLED, DISMISSED = "cancelled", "dismissed"
+REQUEUEABLE = frozenset({FAILED, UNCONFIRMED, SKIPPED, CANCELLED, DISMISSED})
+CANCELLABLE = frozenset({QUEUED, NO_PRINTER})
+DISMISSABLE = frozenset({FAILED, UNCONFIRMED})
+SENT = frozenset({SUBMITTED, DONE})
 BASELINE = "print.baseline"
 
 
@@ -69,6 +101,9 @@ class QueuePolicy:
     retry_max: timedelta = timedelta(minutes=15)
     max_attempts: int = 10
     lookup_pages: int = 5
+    recheck_after: timedelta = timedelta(seconds=60)  # an auto slip older than this waited
+    send_wait: timedelta = timedelta(seconds=30)  # how long a person's print waits for a row
+    # another process of this station is sending
 
 
 @dataclass
@@ -76,7 +111,10 @@ class ProcessResult:
     submitted: int = 0
     failed: int = 0
     waiting: int = 0
+    skipped: int = 0           # orders no longer eligible when re-checked
+    already_printed: int = 0   # found on PrintNode, sent by another station
     problem: str | None = None
+    auth_rejected: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,12 +138,25 @@ class JobRow:
         return dict(self.__dict__)
 
 
+OrderCheck = Callable[[Order], Order]
+"""Reads an order again from Shippo (and stores what it read); raises ServiceError."""
+
+
+def auto_identity(order: Order) -> tuple[str, str]:
+    """(title, idempotency key) of an order's automatic slip: the same on every station of an
+    account, so PrintNode sees one job per order however many stations print it."""
+    digest = hashlib.sha256(f"slipstation-auto:{order.object_id}".encode()).hexdigest()
+    return f"Packing slip {order.display_number} [{digest[:10]}]", digest[:32]
+
+
 class PrintQueue:
     def __init__(self, db: Database, client: Callable[[], PrintNodeClient], *,
                  station_name: Callable[[], str], policy: QueuePolicy | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now,
+                 order_check: OrderCheck | None = None) -> None:
         self._db = db
         self._client = client
+        self._order_check = order_check
         self._station_name = station_name
         self.policy = policy or QueuePolicy()
         self._clock = clock
@@ -163,58 +214,214 @@ class PrintQueue:
             return self._insert(conn, order_id, order, kind, "manual", printer, paper, copies,
                                 QUEUED, None)
 
-    def requeue(self, job_id: int) -> None:
-        """An operator's second chance for a failed, unconfirmed or skipped job: a new
-        PrintNode job (new title and idempotency key) on the same queue row."""
+    def requeue(self, job_id: int, printer: int | None) -> None:
+        """An operator's second chance for a failed, unconfirmed, skipped, cancelled or
+        dismissed job: a new PrintNode job (new title and idempotency key) on the same row, to
+        `printer` (the one chosen now), or waiting for a printer when there is none."""
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT state, printer_id FROM print_jobs WHERE id = ?",
+            row = conn.execute("SELECT state, title FROM print_jobs WHERE id = ?",
                                (job_id,)).fetchone()
             if row is None:
-                raise SlipStationError(f"No print job {job_id}.")
+                raise NotFound(f"No print job {job_id}.")
             if row["state"] not in REQUEUEABLE:
-                raise SlipStationError(f"Print job {job_id} is {row['state']}; only failed, "
-                                       "unconfirmed or skipped jobs can be re-queued.")
+                raise UsageError(f"Print job {job_id} is {row['state']}; only failed, "
+                                 "unconfirmed, skipped, cancelled or dismissed jobs can be "
+                                 "re-queued.")
             key = uuid.uuid4().hex
-            title = conn.execute("SELECT title FROM print_jobs WHERE id = ?",
-                                 (job_id,)).fetchone()["title"]
-            title = title.rsplit(" [", 1)[0] + f" [{key[:10]}]"
-            new_state = QUEUED if row["printer_id"] else NO_PRINTER
+            title = row["title"].rsplit(" [", 1)[0] + f" [{key[:10]}]"
+            new_state = QUEUED if printer else NO_PRINTER
             conn.execute("UPDATE print_jobs SET state = ?, idempotency_key = ?, title = ?, "
-                         "attempts = 0, printnode_job_id = NULL, printnode_state = NULL, "
-                         "last_error = NULL, next_attempt_at = NULL, updated_at = ? "
-                         "WHERE id = ?", (new_state, key, title, self._now(), job_id))
-            self._event(conn, job_id, new_state, "re-queued by the operator")
+                         "printer_id = ?, attempts = 0, printnode_job_id = NULL, "
+                         "printnode_state = NULL, last_error = NULL, next_attempt_at = NULL, "
+                         "updated_at = ? WHERE id = ?",
+                         (new_state, key, title, printer, self._now(), job_id))
+            self._event(conn, job_id, new_state, "re-queued by the operator"
+                        + (f" to printer {printer}" if printer else ""))
+
+    def cancel(self, job_id: int) -> None:
+        """A person cancels a job that has not been sent; an order's cancelled automatic slip
+        is never planned again (re-queue it to print after all)."""
+        self._settle_by_hand(job_id, CANCELLABLE, CANCELLED, "cancelled by the operator",
+                             "waiting (queued or waiting for a printer)")
+
+    def dismiss(self, job_id: int) -> None:
+        """A person has seen a failure and settled it: it stops needing attention."""
+        self._settle_by_hand(job_id, DISMISSABLE, DISMISSED, "dismissed by the operator",
+                             "failed or unconfirmed")
+
+    def _settle_by_hand(self, job_id: int, allowed: frozenset[str], new_state: str,
+                        message: str, allowed_text: str) -> None:
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT state FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"No print job {job_id}.")
+            marks = ",".join("?" * len(allowed))
+            changed = conn.execute(
+                f"UPDATE print_jobs SET state = ?, updated_at = ? WHERE id = ? AND state IN "
+                f"({marks})", (new_state, self._now(), job_id, *sorted(allowed))).rowcount
+            if changed != 1:
+                raise UsageError(f"Print job {job_id} is {row['state']}; only {allowed_text} "
+                                 f"jobs can be {new_state}.")
+            self._event(conn, job_id, new_state, message)
+
+    def take_over_auto(self, order_id: int, *, printer: int, copies: int) -> int | None:
+        """A person prints an order whose automatic slip has not gone yet: that row becomes
+        the person's print (one job, not two), to `printer`, now. None when there is no such
+        waiting row."""
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT id FROM print_jobs WHERE order_id = ? AND kind = 'auto' "
+                               "AND state IN (?, ?)", (order_id, QUEUED, NO_PRINTER)).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE print_jobs SET state = ?, printer_id = ?, copies = ?, "
+                         "next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+                         (QUEUED, printer, copies, self._now(), row["id"]))
+            self._event(conn, row["id"], QUEUED, f"printed by the operator on printer {printer}")
+            return int(row["id"])
 
     # -- working -------------------------------------------------------------------------------
-    def process(self) -> ProcessResult:
-        """Release waiting rows, reconcile unknown outcomes, submit what is due."""
+    def process(self, *, automatic: bool = True) -> ProcessResult:
+        """Release waiting rows, reconcile unknown outcomes, submit what is due. With
+        `automatic=False` (auto-print paused) only rows a person asked for are sent."""
         result = ProcessResult()
+        kinds = "" if automatic else " AND kind != 'auto'"
         with self._lock:
             self._release_no_printer()
             due = self._db.query(
-                "SELECT count(*) FROM print_jobs WHERE state IN (?, ?)", (QUEUED, SUBMITTING))
-            if not due[0][0]:
-                return result
-            try:
-                client = self._client()
-                printers: dict[int, Printer | None] = {}
-                self._reconcile(client, result)
-                rows = self._db.query(
-                    "SELECT * FROM print_jobs WHERE state = ? AND (next_attempt_at IS NULL OR "
-                    "next_attempt_at <= ?) ORDER BY id LIMIT 100", (QUEUED, self._now()))
-                for row in rows:
-                    client.stop.check()
-                    self._submit(client, printers, row, result)
-            except ServiceAuthError as exc:
-                result.problem = "PrintNode key rejected"
-                log.error("printing stopped: %s", exc.message)
-            except SlipStationError as exc:
-                result.problem = exc.message
-                log.warning("printing paused: %s", exc.message)
+                f"SELECT count(*) FROM print_jobs WHERE state IN (?, ?){kinds}",
+                (QUEUED, SUBMITTING))
+            if due[0][0]:
+                try:
+                    client = self._client()
+                    self._reconcile(client, result, kinds)
+                    rows = self._db.query(
+                        "SELECT * FROM print_jobs WHERE state = ? AND (next_attempt_at IS NULL "
+                        f"OR next_attempt_at <= ?){kinds} ORDER BY id LIMIT 100",
+                        (QUEUED, self._now()))
+                    self._submit_rows(client, rows, result)
+                except ServiceAuthError as exc:
+                    result.problem = "PrintNode key rejected"
+                    result.auth_rejected = True
+                    log.error("printing stopped: %s", exc.message)
+                except SlipStationError as exc:
+                    result.problem = exc.message
+                    log.warning("printing paused: %s", exc.message)
         result.waiting = int(self._db.scalar(
             "SELECT count(*) FROM print_jobs WHERE state IN (?, ?, ?)",
             (QUEUED, SUBMITTING, NO_PRINTER)))
         return result
+
+    def send(self, job_id: int) -> tuple[JobRow, ProcessResult]:
+        """Send this one row now and nothing else (a person's print or re-queue); returns the
+        row as it ended. A row that another process of this station is sending is waited for
+        (up to `policy.send_wait`), never sent twice."""
+        deadline = time.monotonic() + self.policy.send_wait.total_seconds()
+        with self._lock:
+            client = self._client()
+            result = ProcessResult()
+            while True:
+                row = self._row(job_id)
+                if row["state"] == SUBMITTING:
+                    attempted = parse_timestamp(row["attempted_at"]) or self._clock()
+                    if self._clock() - attempted >= self.policy.reconcile_grace:
+                        self._settle(client, job_id, row["title"], attempted, result, True)
+                        row = self._row(job_id)
+                if row["state"] == QUEUED:
+                    self._submit_rows(client, [row], result)
+                    row = self._row(job_id)
+                if row["state"] != SUBMITTING or time.monotonic() >= deadline:
+                    break
+                client.stop.wait(0.05)  # another process claimed it: its answer is near
+        if row["state"] == SUBMITTING and not result.problem:
+            result.problem = "another SlipStation process is sending it; see `slipstation jobs`"
+        return self.job(job_id), result
+
+    def last_event(self, job_id: int) -> str:
+        """The latest word in a job's history, to show a person."""
+        return str(self._db.scalar("SELECT coalesce(message, state) FROM print_job_events "
+                                   "WHERE print_job_id = ? ORDER BY id DESC LIMIT 1",
+                                   (job_id,)) or "")
+
+    def _row(self, job_id: int) -> Any:
+        rows = self._db.query("SELECT * FROM print_jobs WHERE id = ?", (job_id,))
+        if not rows:
+            raise NotFound(f"No print job {job_id}.")
+        return rows[0]
+
+    def _submit_rows(self, client: PrintNodeClient, rows: list[Any],
+                     result: ProcessResult) -> None:
+        printers: dict[int, Printer | None] = {}
+        on_printnode = self._find_auto_on_printnode(client, rows)
+        for row in rows:
+            client.stop.check()
+            if row["kind"] == "auto" and not self._still_wanted(row, result):
+                continue
+            found = on_printnode.get(row["title"]) if row["kind"] == "auto" else None
+            if found is not None:
+                self._set(row["id"], SUBMITTED, f"already on PrintNode as job {found.id}, "
+                          f"printed by {found.source or 'another station'}",
+                          printnode_job_id=found.id, last_error=None)
+                result.already_printed += 1
+                continue
+            self._submit(client, printers, row, result)
+
+    def _find_auto_on_printnode(self, client: PrintNodeClient,
+                                rows: list[Any]) -> dict[str, RemoteJob]:
+        """Which of these automatic slips another station (or an earlier life of this one)
+        already sent: PrintNode's recent jobs, searched by title, one listing per batch."""
+        titles = {row["title"] for row in rows if row["kind"] == "auto"}
+        if not titles:
+            return {}
+        oldest = min(parse_timestamp(row["created_at"]) or self._clock() for row in rows)
+        horizon = to_iso(oldest - timedelta(days=1))
+        found: dict[str, RemoteJob] = {}
+        for job in client.recent_jobs(pages=self.policy.lookup_pages, limit=100):
+            if job.title in titles:
+                found.setdefault(job.title, job)
+            created = parse_timestamp(job.created)
+            if created is not None and to_iso(created) < horizon:
+                break
+        return found
+
+    def _still_wanted(self, row: Any, result: ProcessResult) -> bool:
+        """An automatic slip that waited is sent only if Shippo still has its order in the
+        auto-print statuses; otherwise it is skipped with the reason."""
+        if self._order_check is None or not self._waited(row):
+            return True
+        stored = self._db.query("SELECT data FROM orders WHERE id = ?", (row["order_id"],))
+        if not stored:
+            return True  # `_submit` records the deletion
+        try:
+            order = self._order_check(self._order(stored[0]["data"]))
+        except ServiceAuthError:
+            raise
+        except ServiceError as exc:
+            if exc.status == 404:
+                self._set(row["id"], SKIPPED, "the order is no longer in Shippo",
+                          last_error="order not found in Shippo")
+                result.skipped += 1
+                return False
+            attempts = int(row["attempts"]) + 1
+            self._set(row["id"], QUEUED, "cannot check the order with Shippo before printing",
+                      last_error=f"waiting to check the order with Shippo ({exc.message})",
+                      attempts=attempts, next_attempt_at=self._backoff(attempts))
+            return False
+        statuses = set(Settings(self._db).get("statuses"))
+        if order.status in statuses:
+            return True
+        self._set(row["id"], SKIPPED, f"the order is {order.status} in Shippo now; not printed",
+                  last_error=f"order {order.status} before it printed")
+        result.skipped += 1
+        log.info("print job %d skipped: its order is now %s", row["id"], order.status)
+        return False
+
+    def _waited(self, row: Any) -> bool:
+        created = parse_timestamp(row["created_at"]) or self._clock()
+        if int(row["attempts"]) > 0 or self._clock() - created >= self.policy.recheck_after:
+            return True
+        return bool(self._db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM print_job_events WHERE print_job_id = ? AND state = ?)",
+            (row["id"], NO_PRINTER)))
 
     def refresh_states(self) -> int:
         """Poll PrintNode for submitted jobs; returns how many changed state."""
@@ -264,7 +471,7 @@ class PrintQueue:
     def job(self, job_id: int) -> JobRow:
         found = self.jobs(limit=1, job_id=job_id)
         if not found:
-            raise SlipStationError(f"No print job {job_id}.")
+            raise NotFound(f"No print job {job_id}.")
         return found[0]
 
     # -- internals -----------------------------------------------------------------------------
@@ -278,9 +485,12 @@ class PrintQueue:
     def _insert(self, conn: Any, order_id: int, order: Order, kind: str, rule: str,
                 printer: int | None, paper: str, copies: int, state: str,
                 note: str | None) -> int:
-        key = uuid.uuid4().hex
-        label = "Reprint" if kind == "reprint" else "Packing slip"
-        title = f"{label} {order.display_number} [{key[:10]}]"
+        if kind == "auto":
+            title, key = auto_identity(order)
+        else:
+            key = uuid.uuid4().hex
+            label = "Reprint" if kind == "reprint" else "Packing slip"
+            title = f"{label} {order.display_number} [{key[:10]}]"
         now = self._now()
         cursor = conn.execute(
             "INSERT INTO print_jobs (order_id, kind, rule, state, printer_id, paper, copies, "
@@ -400,9 +610,9 @@ class PrintQueue:
                 self._settle(client, job_id, row["title"], self._clock(), result,
                              grace_over=True)
 
-    def _reconcile(self, client: PrintNodeClient, result: ProcessResult) -> None:
-        rows = self._db.query("SELECT id, title, attempted_at FROM print_jobs WHERE state = ?",
-                              (SUBMITTING,))
+    def _reconcile(self, client: PrintNodeClient, result: ProcessResult, kinds: str) -> None:
+        rows = self._db.query("SELECT id, title, attempted_at FROM print_jobs WHERE state = ?"
+                              + kinds, (SUBMITTING,))
         for row in rows:
             attempted = parse_timestamp(row["attempted_at"]) or self._clock()
             grace_over = self._clock() - attempted >= self.policy.reconcile_grace

@@ -130,8 +130,9 @@ def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
 
 def width(text: str, size: float, bold: bool = False) -> float:
     if text.isascii() and text.isprintable():
-        return pdfmetrics.stringWidth(text, "Helvetica-Bold" if bold else "Helvetica", size)
-    return sum(pdfmetrics.stringWidth(part, font, size) for font, part in runs(text, bold))
+        return float(pdfmetrics.stringWidth(text, "Helvetica-Bold" if bold else "Helvetica",
+                                            size))
+    return sum(float(pdfmetrics.stringWidth(part, font, size)) for font, part in runs(text, bold))
 
 
 def draw(canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False,

@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=4)
 def _load(path: str, _mtime: float) -> tuple[ImageReader, float] | None:
     try:
-        with Image.open(path) as image:
-            image.load()
+        with Image.open(path) as opened:
+            opened.load()
+            image: Image.Image = opened
             if image.mode in ("RGBA", "LA", "P"):
                 image = image.convert("RGBA")
                 background = Image.new("RGBA", image.size, (255, 255, 255, 255))

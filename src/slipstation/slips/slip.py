@@ -53,7 +53,7 @@ def barcode_value(order: Order) -> str:
 
 def bar_modules(value: str) -> float:
     """The barcode's width in modules (narrowest bars)."""
-    return Code128(value, barWidth=1, humanReadable=False, quiet=True).width
+    return float(Code128(value, barWidth=1, humanReadable=False, quiet=True).width)
 
 
 def barcode_block(value: str, height: float, max_width: float, *, align_right: bool = False

@@ -134,7 +134,8 @@ class Database:
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite.Row]:
         with self._errors():
-            return self.connection().execute(sql, params).fetchall()
+            rows: list[sqlite.Row] = self.connection().execute(sql, params).fetchall()
+            return rows
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         rows = self.query(sql, params)
@@ -143,7 +144,7 @@ class Database:
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """One write statement in its own transaction; returns the rows changed."""
         with self.transaction() as conn:
-            return conn.execute(sql, params).rowcount
+            return int(conn.execute(sql, params).rowcount)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:

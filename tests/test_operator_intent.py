@@ -1,0 +1,294 @@
+"""The operator's commands mean what they say (DESIGN.md, "What the operator's commands mean"):
+pause is stored and seen by every process; a manual print goes first, alone, and reports what
+PrintNode answered; a slip that waited is checked with Shippo before it prints; jobs can be
+cancelled, dismissed and re-queued to the printer chosen now; keys changed by another process
+take effect at the next cycle; two stations on one account print each order once in all.
+Real store, real keyring, loopback Shippo and PrintNode, the real CLI in child processes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from slipstation.credentials import Credentials, Secret
+from slipstation.errors import SlipStationError
+from slipstation.loopback import samples
+from slipstation.loopback.printnode import PrintNodeServer
+from slipstation.loopback.shippo import ShippoServer
+from slipstation.printing.queue import QueuePolicy
+from slipstation.station import Level, PrintState, Station
+from slipstation.sync import SyncOutcome
+from slipstation.timeutil import utc_now
+from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY, Cli, one_line_error, open_printing_station
+
+
+def _orders(server: ShippoServer, count: int, prefix: str = "O", status: str = "PAID",
+            minutes_ago: float = 30) -> list[dict[str, object]]:
+    now = utc_now()
+    orders = [samples.order(f"#{prefix}{i}", now - timedelta(minutes=minutes_ago + i),
+                            status=status,
+                            seed=f"{prefix}{i}") for i in range(count)]
+    server.add_orders(orders)
+    return orders
+
+
+def _printed(server: PrintNodeServer) -> Counter[str]:
+    """How many PrintNode jobs each order got (titles start `Packing slip #N [` or `Reprint`)."""
+    return Counter(job.payload["title"].split(" [")[0].split(" ")[-1]
+                   for job in server.jobs.values())
+
+
+def _keys(cli: Cli) -> None:
+    assert cli("keys", "set", "shippo", input=SHIPPO_KEY).returncode == 0
+    assert cli("keys", "set", "printnode", input=PRINTNODE_KEY).returncode == 0
+
+
+def test_pause_is_stored_and_holds_in_every_process(cli: Cli, data_dir: Path,
+                                                    services: dict[str, str],
+                                                    shippo_server: ShippoServer,
+                                                    printnode_server: PrintNodeServer) -> None:
+    _keys(cli)
+    assert cli("config", "set", "printer", "71").returncode == 0
+    paused = cli("pause")
+    assert paused.returncode == 0 and "paused" in paused.stdout
+    status = json.loads(cli("status", "--json").stdout)
+    assert status["paused"] is True and status["level"] == "paused"
+    _orders(shippo_server, 5)
+    synced = cli("sync")
+    assert synced.returncode == 0 and "auto-print paused" in synced.stdout, synced.stdout
+    assert not printnode_server.jobs, "paused: queued, never sent"
+    with Station(data_dir) as other:  # another process (a restart, the GUI) sees it too
+        assert other.paused
+        assert other.status().level is Level.PAUSED
+    # A person's print goes alone: the four other paused slips stay paused.
+    printed = cli("print", "#O2")
+    assert printed.returncode == 0, printed.stderr
+    assert _printed(printnode_server) == Counter({"#O2": 1})
+    assert "slip of #O2 sent to" in printed.stdout  # it was that order's own slip
+    assert cli("sync").returncode == 0
+    assert _printed(printnode_server) == Counter({"#O2": 1})
+    assert cli("resume").returncode == 0
+    assert cli("sync").returncode == 0
+    assert _printed(printnode_server) == Counter({f"#O{i}": 1 for i in range(5)})
+    actions = [entry.action for entry in Station(data_dir).audit.entries()]
+    assert "print.pause" in actions and "print.resume" in actions
+
+
+def test_manual_print_sends_only_itself_and_is_the_waiting_slip(
+        station: Station, data_dir: Path, shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer, services: dict[str, str]) -> None:
+    station.close()
+    station = open_printing_station(data_dir)
+    try:
+        _orders(shippo_server, 120)
+        station.set_paused(True)
+        station.set_config("printer", "71")
+        station.sync()
+        assert not printnode_server.jobs
+        outcome = station.print_order("#O7")
+        assert outcome.state is PrintState.SENT and outcome.accepted
+        assert outcome.kind == "auto", "the order's waiting slip is the manual print"
+        assert outcome.printer_name == "Zebra ZD420 (4x6)"
+        assert len(printnode_server.jobs) == 1, "only its own job, not the other 119"
+        again = station.print_order("#O7")
+        assert again.kind == "reprint" and again.accepted
+        assert _printed(printnode_server)["#O7"] == 2
+        station.set_paused(False)
+        station.refresh_printing()  # a hundred at a time
+        station.refresh_printing()
+        counts = _printed(printnode_server)
+        assert counts["#O7"] == 2 and len(counts) == 120, "#O7's slip never goes a third time"
+    finally:
+        station.close()
+
+
+def test_a_manual_print_reports_the_truth_and_exit_code(cli: Cli, services: dict[str, str],
+                                                        shippo_server: ShippoServer,
+                                                        printnode_server: PrintNodeServer
+                                                        ) -> None:
+    _keys(cli)
+    _orders(shippo_server, 1, status="SHIPPED")
+    assert cli("sync").returncode == 0
+    printnode_server.set_printer_state(71, "offline")
+    offline = cli("print", "#O0", "--printer", "71")
+    assert offline.returncode == 0, offline.stderr  # PrintNode accepted it
+    assert "offline" in offline.stdout and "prints when it is back" in offline.stdout
+    gone = cli("print", "#O0", "--printer", "99")
+    assert gone.returncode == 1
+    line = one_line_error(gone)
+    assert "not printed" in line and "printer 99 not found" in line
+
+
+def test_a_slip_that_waited_is_checked_with_shippo_first(
+        data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    orders = _orders(shippo_server, 3)
+    station = open_printing_station(data_dir)
+    try:
+        station.sync()  # no printer yet: the slips wait
+        assert {j.state for j in station.queue.jobs()} == {"no_printer"}
+        shippo_server.set_status(str(orders[0]["object_id"]), "CANCELLED")
+        shippo_server.set_status(str(orders[1]["object_id"]), "REFUNDED")
+        station.set_config("printer", "71")
+        summary = station.sync()
+        assert _printed(printnode_server) == Counter({"#O2": 1})
+        assert summary.printed == 1
+        jobs = {j.order_number: j for j in station.queue.jobs()}
+        assert jobs["#O0"].state == "skipped" and "CANCELLED" in jobs["#O0"].last_error
+        assert jobs["#O1"].state == "skipped" and "REFUNDED" in jobs["#O1"].last_error
+        assert station.find_order("#O0").order.status == "CANCELLED"  # the store learnt it
+        checks = [r for r in shippo_server.requests if r.path.startswith("/orders/") and
+                  r.path.rstrip("/") != "/orders"]
+        assert len(checks) == 3, "one cheap GET /orders/{id} per waiting slip"
+    finally:
+        station.close()
+
+
+def test_a_fresh_slip_is_not_checked_again(data_dir: Path, services: dict[str, str],
+                                           shippo_server: ShippoServer,
+                                           printnode_server: PrintNodeServer) -> None:
+    _orders(shippo_server, 2)
+    station = open_printing_station(data_dir)
+    try:
+        station.set_config("printer", "71")
+        assert station.sync().printed == 2
+        assert not [r for r in shippo_server.requests if r.path.rstrip("/") != "/orders"]
+    finally:
+        station.close()
+
+
+def test_jobs_can_be_cancelled_dismissed_and_requeued_to_the_printer_chosen_now(
+        cli: Cli, data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    _keys(cli)
+    _orders(shippo_server, 2)
+    assert cli("sync").returncode == 0  # no printer: both wait
+    jobs = {j["order_number"]: j for j in json.loads(cli("jobs", "--json").stdout)}
+    cancelled = cli("jobs", "--cancel", str(jobs["#O0"]["id"]))
+    assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout
+    assert cli("config", "set", "printer", "71").returncode == 0
+    printnode_server.set_printer_state(71, "offline")  # the job waits at PrintNode
+    assert cli("sync").returncode == 0
+    assert _printed(printnode_server) == Counter({"#O1": 1}), "a cancelled slip never goes"
+    [remote_id] = printnode_server.jobs
+    printnode_server.set_job_state(remote_id, "error", "Paper jam")
+    with Station(data_dir) as station:
+        station.refresh_printing()
+        assert station.status().failures == 1
+        assert station.status().level is Level.ERROR
+    failed_id = str(jobs["#O1"]["id"])
+    twice = cli("jobs", "--cancel", failed_id)
+    assert twice.returncode == 2 and "only waiting" in one_line_error(twice)
+    assert cli("jobs", "--dismiss", failed_id).returncode == 0
+    with Station(data_dir) as station:
+        assert station.status().failures == 0, "a dismissed failure needs no attention"
+    # The printer is changed; a re-queue goes to the one chosen now, and alone.
+    assert cli("config", "set", "printer", "72").returncode == 0
+    requeued = cli("jobs", "--requeue", str(jobs["#O0"]["id"]))
+    assert requeued.returncode == 0, requeued.stderr
+    mine = [j for j in printnode_server.jobs.values() if "#O0" in j.payload["title"]]
+    assert len(mine) == 1 and mine[0].payload["printerId"] == 72
+    assert _printed(printnode_server) == Counter({"#O1": 1, "#O0": 1})
+
+
+def test_keys_changed_by_another_process_take_effect_at_the_next_cycle(
+        cli: Cli, data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    _keys(cli)
+    assert cli("config", "set", "printer", "71").returncode == 0
+    running = Station(data_dir)  # a running service: its clients made with the first keys
+    try:
+        _orders(shippo_server, 1, prefix="A")
+        assert running.sync().printed == 1
+        new_key = "printnode-rotated-key-1111"
+        printnode_server.api_keys = {new_key}  # the old key is revoked at PrintNode
+        assert cli("keys", "set", "printnode", input=new_key).returncode == 0
+        _orders(shippo_server, 1, prefix="B", minutes_ago=1)
+        summary = running.sync()
+        assert summary.printed == 1 and summary.print_problem is None
+        assert _printed(printnode_server) == Counter({"#A0": 1, "#B0": 1})
+        assert cli("keys", "clear").returncode == 0
+        _orders(shippo_server, 1, prefix="C", minutes_ago=1)
+        with pytest.raises(SlipStationError, match="No Shippo API key"):
+            running.sync()
+        before = len(shippo_server.requests)
+        with pytest.raises(SlipStationError, match="No PrintNode API key"):
+            running.printers()
+        assert len(shippo_server.requests) == before, "a cleared key is never used again"
+    finally:
+        running.close()
+
+
+def test_a_rejected_key_is_a_typed_status(cli: Cli, data_dir: Path, services: dict[str, str],
+                                          shippo_server: ShippoServer) -> None:
+    assert cli("keys", "set", "shippo", input="shippo_test_wrong00000000000000").returncode == 0
+    assert cli("sync").returncode == 1
+    with Station(data_dir) as station:
+        status = station.status()
+        assert status.sync_outcome is SyncOutcome.KEY_REJECTED and status.key_rejected
+        assert status.level is Level.ERROR
+    assert json.loads(cli("status", "--json").stdout)["sync_outcome"] == "key_rejected"
+
+
+def test_two_stations_on_one_account_print_each_order_once(
+        tmp_path: Path, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    _orders(shippo_server, 13)
+    dirs = [tmp_path / "bench-1", tmp_path / "bench-2"]
+    stations = [open_printing_station(d) for d in dirs]
+    try:
+        for name, station in zip(("Bench-1", "Bench-2"), stations, strict=True):
+            station.set_config("station", name)
+            station.set_config("printer", "71")
+        first = stations[0].sync()
+        second = stations[1].sync()
+        assert first.printed == 13 and second.printed == 0
+        assert _printed(printnode_server) == Counter({f"#O{i}": 1 for i in range(13)})
+        jobs = stations[1].queue.jobs()
+        assert {j.state for j in jobs} == {"submitted"}
+        assert "printed by SlipStation Bench-1" in stations[1].queue.last_event(jobs[0].id)
+        # A reprint is a person's choice: it gets its own job.
+        assert stations[1].print_order("#O3").kind == "reprint"
+        assert _printed(printnode_server)["#O3"] == 2
+    finally:
+        for station, directory in zip(stations, dirs, strict=True):
+            station.close()
+            for name in Secret:
+                Credentials(directory).delete(name)
+
+
+def test_two_stations_racing_meet_at_printnodes_idempotency_key(
+        tmp_path: Path, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    """Both stations plan the same order before either sends: the second's submit carries the
+    same idempotency key, PrintNode answers 409, and the job is found by its title."""
+    _orders(shippo_server, 1)
+    dirs = [tmp_path / "a", tmp_path / "b"]
+    stations = [open_printing_station(d, QueuePolicy(reconcile_grace=timedelta(0),
+                                                     lookup_pages=1)) for d in dirs]
+    try:
+        for station in stations:
+            station.set_config("printer", "71")
+            station.set_paused(True)
+            station.sync()  # both have the order queued, nothing sent
+        stations[0].set_paused(False)
+        stations[0].refresh_printing()
+        printnode_server.faults.clear()
+        # Station b's look-up misses (PrintNode's list is briefly empty for it): its submit
+        # meets the shared idempotency key instead.
+        from slipstation.loopback.server import Fault
+        printnode_server.add_fault(Fault(200, "[]", path="/printjobs", method="GET"))
+        stations[1].set_paused(False)
+        stations[1].refresh_printing()
+        assert _printed(printnode_server) == Counter({"#O0": 1})
+        [job] = stations[1].queue.jobs()
+        assert job.state in ("submitted", "done") and job.printnode_job_id is not None
+    finally:
+        for station, directory in zip(stations, dirs, strict=True):
+            station.close()
+            for name in Secret:
+                Credentials(directory).delete(name)
