@@ -18,10 +18,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from slipstation.app import Station
 from slipstation.credentials import Credentials, Secret
 from slipstation.loopback import samples
 from slipstation.orders.models import parse_order
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 
 # The child: the same start-up as `slipstation gui` (station, QApplication, main window with its
@@ -32,7 +32,7 @@ started = time.perf_counter()
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from slipstation.station import Station
+from slipstation.app import Station
 from slipstation.gui.main_window import MainWindow
 app = QApplication([])
 station = Station(Path(sys.argv[1]))
@@ -65,10 +65,10 @@ def populate(data_dir: Path, count: int) -> None:
                                                    country, seed=str(i)), seed=f"gui-{i}")
             batch.append((parse_order(raw), raw))
             if len(batch) == 2000:
-                station.orders.upsert(batch)
+                station.order_store.upsert(batch)
                 batch = []
         if batch:
-            station.orders.upsert(batch)
+            station.order_store.upsert(batch)
 
 
 def _child_env() -> dict[str, str]:

@@ -9,11 +9,11 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from slipstation.app import Station
 from slipstation.credentials import Credentials, Secret
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 
 SHIPPO_KEY = "shippo_test_benchmark00000000"
@@ -33,12 +33,12 @@ def measure(count: int = 200) -> list[tuple[str, str]]:
             with Station(data_dir) as station:
                 station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
                 station.credentials.set(Secret.PRINTNODE, PRINTNODE_KEY)
-                station.set_config("printer", "71")
-                station.sync()  # the first sync: history and baseline
+                station.config.set("printer", "71")
+                station.sync.run()  # the first sync: history and baseline
                 for i in range(count):
                     shippo.add_orders([samples.order(f"#L{i}", utc_now() - timedelta(seconds=5),
                                                      seed=f"latency-{i}")])
-                    station.sync()
+                    station.sync.run()
                     polls = shippo.list_requests()
                     posts = [r for r in printnode.requests if r.method == "POST"]
                     latencies.append(posts[-1].received - polls[-1].received)

@@ -17,10 +17,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from slipstation.api.shippo import ShippoClient
+from slipstation.app import Station
 from slipstation.credentials import Credentials, Secret
 from slipstation.loopback import samples
 from slipstation.loopback.shippo import ShippoServer
-from slipstation.station import Station
 from slipstation.sync import ShippoSync
 from slipstation.timeutil import utc_now
 

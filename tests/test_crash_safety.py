@@ -13,12 +13,12 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from slipstation.app import Station
 from slipstation.credentials import Secret
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.printing.queue import GRACE_ENV
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY
 
@@ -58,7 +58,7 @@ def test_sigkill_at_random_moments_prints_every_order_exactly_once(
     with Station(data_dir) as station:
         station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
         station.credentials.set(Secret.PRINTNODE, PRINTNODE_KEY)
-        station.set_config("printer", "71")
+        station.config.set("printer", "71")
 
     log = data_dir.parent / "service.log"
     rng = random.Random(20261124)

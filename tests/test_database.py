@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from slipstation.app import Station
 from slipstation.credentials import Credentials, Secret
 from slipstation.errors import DatabaseKeyMissing, DatabaseKeyWrong, StoreError
-from slipstation.station import Station
 from slipstation.store.database import open_database
 from slipstation.store.migrations import LATEST_VERSION, MIGRATIONS, schema_version
 from tests.conftest import Cli, one_line_error
@@ -30,7 +30,7 @@ def _digest(path: Path) -> str:
 
 
 def test_file_has_no_sqlite_header_and_no_plaintext(station: Station, data_dir: Path) -> None:
-    station.set_config("station", MARKER)
+    station.config.set("station", MARKER)
     assert station.settings.get("station") == MARKER
     raw = _file_bytes(data_dir)  # database and WAL while still open
     station.close()
@@ -43,13 +43,13 @@ def test_file_has_no_sqlite_header_and_no_plaintext(station: Station, data_dir: 
 
 
 def test_key_is_256_random_bits_in_the_keyring(station: Station, data_dir: Path) -> None:
-    station.config()
+    station.config.items()
     key = Credentials(data_dir).get(Secret.DATABASE)
     assert key is not None and len(bytes.fromhex(key)) == 32
     other = Credentials(data_dir.parent / "other")
     try:
         with Station(data_dir.parent / "other") as second:
-            second.config()
+            second.config.items()
         assert other.get(Secret.DATABASE) != key
     finally:
         other.delete(Secret.DATABASE)
@@ -74,7 +74,7 @@ def test_newer_schema_is_refused(station: Station, data_dir: Path) -> None:
 
 def test_wrong_key_leaves_file_unchanged_and_explains(station: Station, data_dir: Path,
                                                       cli: Cli) -> None:
-    station.set_config("paper", "a4")
+    station.config.set("paper", "a4")
     station.close()
     db_file = data_dir / "slipstation.db"
     before = _digest(db_file)
@@ -93,7 +93,7 @@ def test_wrong_key_leaves_file_unchanged_and_explains(station: Station, data_dir
 
 def test_missing_key_leaves_file_unchanged_and_explains(station: Station, data_dir: Path,
                                                         cli: Cli) -> None:
-    station.config()
+    station.config.items()
     station.close()
     db_file = data_dir / "slipstation.db"
     before = _digest(db_file)
@@ -111,7 +111,7 @@ def test_missing_key_leaves_file_unchanged_and_explains(station: Station, data_d
 
 def test_locked_database_gives_a_clear_message_not_a_hang(station: Station, data_dir: Path,
                                                           cli: Cli) -> None:
-    station.config()
+    station.config.items()
     key = Credentials(data_dir).get(Secret.DATABASE)
     station.close()
     holder = subprocess.Popen(

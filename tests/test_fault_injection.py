@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from slipstation.app import Engine, Station
 from slipstation.credentials import Secret
 from slipstation.errors import ServiceUnavailable
 from slipstation.loopback import samples
@@ -22,8 +23,6 @@ from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.server import Fault, LoopbackServer
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.printing.queue import QueuePolicy
-from slipstation.service import Engine
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 from tests.conftest import FAST_RETRY, PRINTNODE_KEY, SHIPPO_KEY
 
@@ -75,7 +74,7 @@ def running(data_dir: Path, services: dict[str, str], shippo_server: ShippoServe
                                                retry_initial=timedelta(0)))
     station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
     station.credentials.set(Secret.PRINTNODE, PRINTNODE_KEY)
-    station.set_config("printer", "71")
+    station.config.set("printer", "71")
     run = Running(station)
     yield run
     run.engine.stop(wait=True)
@@ -175,7 +174,7 @@ def test_dns_failure_is_one_clear_line(data_dir: Path, monkeypatch: pytest.Monke
     with Station(data_dir, retry_policy=FAST_RETRY) as station:
         station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
         with pytest.raises(ServiceUnavailable) as caught:
-            station.sync()
+            station.sync.run()
     assert caught.value.message == "Shippo is unavailable: cannot connect (ConnectError)."
     messages: list[str] = []
     with Station(data_dir, retry_policy=FAST_RETRY) as station:

@@ -11,13 +11,13 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
+from slipstation.app import Station
 from slipstation.gui.main_window import BAD_STYLE, OK_STYLE, MainWindow
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.server import Fault
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.orders.models import parse_order
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 from tests.conftest import synced_printing_station
 
@@ -52,7 +52,7 @@ def test_orders_model_is_lazy(window: MainWindow, station: Station) -> None:
     now = utc_now()
     raws = [samples.order(f"#B{i}", now - timedelta(minutes=i), seed=f"bulk{i}")
             for i in range(1200)]
-    station.orders.upsert([(parse_order(raw), raw) for raw in raws])
+    station.order_store.upsert([(parse_order(raw), raw) for raw in raws])
     window.orders.model.reload()
     assert window.orders.model.total == 1202
     assert window.orders.model.rowCount() == 500
@@ -79,7 +79,7 @@ def test_pause_resume_and_sync_now(window: MainWindow, qtbot: QtBot, station: St
                                    shippo_server: ShippoServer,
                                    printnode_server: PrintNodeServer) -> None:
     window.pause_button.click()
-    qtbot.waitUntil(lambda: station.paused, timeout=10_000)
+    qtbot.waitUntil(lambda: station.printing.paused, timeout=10_000)
     qtbot.waitUntil(lambda: "Paused" in window.status_label.text(), timeout=10_000)
     shippo_server.add_orders([samples.order("#G3", utc_now() - timedelta(minutes=5))])
     window.sync_button.click()
@@ -105,9 +105,9 @@ def test_tray_menu_actions(window: MainWindow, qtbot: QtBot, station: Station) -
     assert [a.text() for a in menu.actions() if a.text()] == [
         "Open SlipStation", "Pause auto-print", "Sync now", "Print by order number…", "Quit"]
     action("Pause auto-print").trigger()
-    qtbot.waitUntil(lambda: station.paused, timeout=10_000)
+    qtbot.waitUntil(lambda: station.printing.paused, timeout=10_000)
     action("Resume auto-print").trigger()
-    qtbot.waitUntil(lambda: not station.paused, timeout=10_000)
+    qtbot.waitUntil(lambda: not station.printing.paused, timeout=10_000)
     window.hide()
     action("Open SlipStation").trigger()
     assert window.isVisible()

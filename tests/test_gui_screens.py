@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from slipstation.app import Station
 from slipstation.credentials import Secret
 from slipstation.gui.main_window import MainWindow
 from slipstation.gui.privacy_tab import ConfirmDialog
@@ -20,7 +21,6 @@ from slipstation.gui.tasks import Tasks
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 from tests.conftest import FAST_RETRY, PRINTNODE_KEY, SHIPPO_KEY, synced_printing_station
 from tests.slip_reading import page_sizes, pdf_text
@@ -77,7 +77,7 @@ def test_multi_select_print_then_printed_filter(window: MainWindow, qtbot: QtBot
     qtbot.waitUntil(lambda: "Sent 2 of 2" in status_message(window), timeout=WAIT)
     assert len(printnode_server.jobs_for("#S1 ")) == 1
     assert len(printnode_server.jobs_for("#S2 ")) == 1
-    window.station.refresh_printing()  # PrintNode marks them done
+    window.station.printing.refresh()  # PrintNode marks them done
     window.orders.printed_filter.setCurrentText("Not printed")
     qtbot.waitUntil(lambda: window.orders.model.rowCount() == 0, timeout=WAIT)
     window.orders.printed_filter.setCurrentText("Printed")
@@ -109,15 +109,15 @@ def test_delete_asks_first_and_cancel_keeps_the_order(window: MainWindow, qtbot:
     window.orders.delete_button.click()
     qtbot.waitUntil(lambda: station.orders.count() == 1, timeout=WAIT)
     qtbot.waitUntil(lambda: window.orders.model.rowCount() == 1, timeout=WAIT)
-    assert station.find_order("#S1")
+    assert station.orders.find("#S1")
 
 
 def test_failed_job_is_requeued_from_the_jobs_view(window: MainWindow, qtbot: QtBot,
                                                    station: Station,
                                                    printnode_server: PrintNodeServer) -> None:
-    job = station.print_order("#S1").job
+    job = station.printing.print_order("#S1").job
     printnode_server.set_job_state(job.printnode_job_id, "error", "Paper jam")
-    station.refresh_printing()
+    station.printing.refresh()
     window.refresh()
     jobs = window.jobs
     qtbot.waitUntil(lambda: any(j.id == job.id and j.state == "failed" for j in jobs.jobs),
@@ -164,7 +164,7 @@ def test_live_preview_follows_the_form_before_saving(window: MainWindow, qtbot: 
     qtbot.waitUntil(lambda: round(settings.preview.document.pagePointSize(0).width()) == 612,
                     timeout=WAIT)
     assert station.settings.get("paper") == "4x6"  # a preview changes nothing
-    pdf = station.preview_slip(None, {"paper": "letter", "show_prices": "true"})
+    pdf = station.orders.preview_slip(None, {"paper": "letter", "show_prices": "true"})
     assert page_sizes(pdf) == [(612.0, 792.0)] and "TEST-PRINT" in pdf_text(pdf)
 
 
@@ -199,12 +199,12 @@ def test_offline_printer_shows_in_the_header(window: MainWindow, station: Statio
                                              qtbot: QtBot,
                                              printnode_server: PrintNodeServer) -> None:
     printnode_server.set_printer_state(71, "offline")
-    station.refresh_printing()
+    station.printing.refresh()
     window.refresh()
     qtbot.waitUntil(lambda: "Needs attention" in window.status_label.text(), timeout=WAIT)
     assert "printer Zebra ZD420 (4x6) is offline" in window.status_label.text()
     printnode_server.set_printer_state(71, "online")
-    station.refresh_printing()
+    station.printing.refresh()
     window.refresh()
     qtbot.waitUntil(lambda: "Running" in window.status_label.text(), timeout=WAIT)
 
@@ -243,11 +243,11 @@ def test_privacy_export_redact_and_delete(window: MainWindow, qtbot: QtBot, stat
     privacy.email.setText("j@example.de")
     answer_next_dialog(lambda dialog: dialog.reject())
     privacy.redact_button.click()
-    assert "Jürgen" in station.find_order("#S1").order.to_address.name  # cancelled
+    assert "Jürgen" in station.orders.find("#S1").order.to_address.name  # cancelled
     answer_next_dialog(confirm_with("REDACT"))
     privacy.redact_button.click()
     qtbot.waitUntil(lambda: "Redacted the customer in 1" in privacy.result.text(), timeout=WAIT)
-    assert station.find_order("#S1").order.to_address.name == "[REDACTED]"
+    assert station.orders.find("#S1").order.to_address.name == "[REDACTED]"
 
     answer_next_dialog(confirm_with("DELETE"))
     privacy.delete_orders_button.click()

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from slipstation.app import Station
 from slipstation.credentials import Secret
 from slipstation.loopback import samples
 from slipstation.loopback.shippo import ShippoServer
@@ -20,7 +21,6 @@ from slipstation.orders.models import MalformedOrder, parse_order
 from slipstation.slips import fonts
 from slipstation.slips.paper import paper
 from slipstation.slips.slip import SlipOptions, render_slip
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 from tests.conftest import SHIPPO_KEY
 from tests.slip_reading import page_sizes, page_texts, pdf_text, raster
@@ -88,7 +88,7 @@ def test_any_payload_parses_or_is_refused_then_stores_and_renders(
         event(f"refused: {str(exc).split(': ', 1)[-1][:40]}")
         return
     event("stored and rendered")
-    station.orders.upsert([(order, payload)])
+    station.order_store.upsert([(order, payload)])
     stored = station.orders.find(order.object_id)
     # Stored to the second (the documented precision of placed_at); all else exactly.
     assert stored is not None
@@ -172,7 +172,7 @@ def test_a_sync_of_hostile_orders_completes_and_counts_what_it_skipped(
     with Station(data_dir) as station:
         station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
         before = station.orders.count()
-        summary = station.sync()  # never raises for bad orders: they are skipped and counted
+        summary = station.sync.run()  # never raises for bad orders: they are skipped and counted
         assert summary.fetched == len(batch)
         assert summary.new + summary.updated + summary.unchanged + summary.skipped == len(batch)
         assert station.orders.count() - before == summary.new

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from slipstation.app import Station
 from slipstation.logs import configure_logging, register_secret, scrub, shutdown_logging
-from slipstation.station import Station
 from slipstation.store.app_log import recent
 
 

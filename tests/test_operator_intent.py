@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from slipstation.app import Level, PrintState, Station
 from slipstation.credentials import Credentials, Secret
 from slipstation.errors import SlipStationError
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.printing.queue import QueuePolicy
-from slipstation.station import Level, PrintState, Station
 from slipstation.sync import SyncOutcome
 from slipstation.timeutil import utc_now
 from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY, Cli, one_line_error, open_printing_station
@@ -62,8 +62,8 @@ def test_pause_is_stored_and_holds_in_every_process(cli: Cli, data_dir: Path,
     assert synced.returncode == 0 and "auto-print paused" in synced.stdout, synced.stdout
     assert not printnode_server.jobs, "paused: queued, never sent"
     with Station(data_dir) as other:  # another process (a restart, the GUI) sees it too
-        assert other.paused
-        assert other.status().level is Level.PAUSED
+        assert other.printing.paused
+        assert other.status.now().level is Level.PAUSED
     # A person's print goes alone: the four other paused slips stay paused.
     printed = cli("print", "#O2")
     assert printed.returncode == 0, printed.stderr
@@ -85,21 +85,21 @@ def test_manual_print_sends_only_itself_and_is_the_waiting_slip(
     station = open_printing_station(data_dir)
     try:
         _orders(shippo_server, 120)
-        station.set_paused(True)
-        station.set_config("printer", "71")
-        station.sync()
+        station.printing.set_paused(True)
+        station.config.set("printer", "71")
+        station.sync.run()
         assert not printnode_server.jobs
-        outcome = station.print_order("#O7")
+        outcome = station.printing.print_order("#O7")
         assert outcome.state is PrintState.SENT and outcome.accepted
         assert outcome.kind == "auto", "the order's waiting slip is the manual print"
         assert outcome.printer_name == "Zebra ZD420 (4x6)"
         assert len(printnode_server.jobs) == 1, "only its own job, not the other 119"
-        again = station.print_order("#O7")
+        again = station.printing.print_order("#O7")
         assert again.kind == "reprint" and again.accepted
         assert _printed(printnode_server)["#O7"] == 2
-        station.set_paused(False)
-        station.refresh_printing()  # a hundred at a time
-        station.refresh_printing()
+        station.printing.set_paused(False)
+        station.printing.refresh()  # a hundred at a time
+        station.printing.refresh()
         counts = _printed(printnode_server)
         assert counts["#O7"] == 2 and len(counts) == 120, "#O7's slip never goes a third time"
     finally:
@@ -129,18 +129,18 @@ def test_a_slip_that_waited_is_checked_with_shippo_first(
     orders = _orders(shippo_server, 3)
     station = open_printing_station(data_dir)
     try:
-        station.sync()  # no printer yet: the slips wait
+        station.sync.run()  # no printer yet: the slips wait
         assert {j.state for j in station.queue.jobs()} == {"no_printer"}
         shippo_server.set_status(str(orders[0]["object_id"]), "CANCELLED")
         shippo_server.set_status(str(orders[1]["object_id"]), "REFUNDED")
-        station.set_config("printer", "71")
-        summary = station.sync()
+        station.config.set("printer", "71")
+        summary = station.sync.run()
         assert _printed(printnode_server) == Counter({"#O2": 1})
         assert summary.printed == 1
         jobs = {j.order_number: j for j in station.queue.jobs()}
         assert jobs["#O0"].state == "skipped" and "CANCELLED" in jobs["#O0"].last_error
         assert jobs["#O1"].state == "skipped" and "REFUNDED" in jobs["#O1"].last_error
-        assert station.find_order("#O0").order.status == "CANCELLED"  # the store learnt it
+        assert station.orders.find("#O0").order.status == "CANCELLED"  # the store learnt it
         checks = [r for r in shippo_server.requests if r.path.startswith("/orders/") and
                   r.path.rstrip("/") != "/orders"]
         assert len(checks) == 3, "one cheap GET /orders/{id} per waiting slip"
@@ -154,8 +154,8 @@ def test_a_fresh_slip_is_not_checked_again(data_dir: Path, services: dict[str, s
     _orders(shippo_server, 2)
     station = open_printing_station(data_dir)
     try:
-        station.set_config("printer", "71")
-        assert station.sync().printed == 2
+        station.config.set("printer", "71")
+        assert station.sync.run().printed == 2
         assert not [r for r in shippo_server.requests if r.path.rstrip("/") != "/orders"]
     finally:
         station.close()
@@ -177,15 +177,15 @@ def test_jobs_can_be_cancelled_dismissed_and_requeued_to_the_printer_chosen_now(
     [remote_id] = printnode_server.jobs
     printnode_server.set_job_state(remote_id, "error", "Paper jam")
     with Station(data_dir) as station:
-        station.refresh_printing()
-        assert station.status().failures == 1
-        assert station.status().level is Level.ERROR
+        station.printing.refresh()
+        assert station.status.now().failures == 1
+        assert station.status.now().level is Level.ERROR
     failed_id = str(jobs["#O1"]["id"])
     twice = cli("jobs", "--cancel", failed_id)
     assert twice.returncode == 2 and "only waiting" in one_line_error(twice)
     assert cli("jobs", "--dismiss", failed_id).returncode == 0
     with Station(data_dir) as station:
-        assert station.status().failures == 0, "a dismissed failure needs no attention"
+        assert station.status.now().failures == 0, "a dismissed failure needs no attention"
     # The printer is changed; a re-queue goes to the one chosen now, and alone.
     assert cli("config", "set", "printer", "72").returncode == 0
     requeued = cli("jobs", "--requeue", str(jobs["#O0"]["id"]))
@@ -203,21 +203,21 @@ def test_keys_changed_by_another_process_take_effect_at_the_next_cycle(
     running = Station(data_dir)  # a running service: its clients made with the first keys
     try:
         _orders(shippo_server, 1, prefix="A")
-        assert running.sync().printed == 1
+        assert running.sync.run().printed == 1
         new_key = "printnode-rotated-key-1111"
         printnode_server.api_keys = {new_key}  # the old key is revoked at PrintNode
         assert cli("keys", "set", "printnode", input=new_key).returncode == 0
         _orders(shippo_server, 1, prefix="B", minutes_ago=1)
-        summary = running.sync()
+        summary = running.sync.run()
         assert summary.printed == 1 and summary.print_problem is None
         assert _printed(printnode_server) == Counter({"#A0": 1, "#B0": 1})
         assert cli("keys", "clear").returncode == 0
         _orders(shippo_server, 1, prefix="C", minutes_ago=1)
         with pytest.raises(SlipStationError, match="No Shippo API key"):
-            running.sync()
+            running.sync.run()
         before = len(shippo_server.requests)
         with pytest.raises(SlipStationError, match="No PrintNode API key"):
-            running.printers()
+            running.printing.printers()
         assert len(shippo_server.requests) == before, "a cleared key is never used again"
     finally:
         running.close()
@@ -228,7 +228,7 @@ def test_a_rejected_key_is_a_typed_status(cli: Cli, data_dir: Path, services: di
     assert cli("keys", "set", "shippo", input="shippo_test_wrong00000000000000").returncode == 0
     assert cli("sync").returncode == 1
     with Station(data_dir) as station:
-        status = station.status()
+        status = station.status.now()
         assert status.sync_outcome is SyncOutcome.KEY_REJECTED and status.key_rejected
         assert status.level is Level.ERROR
     assert json.loads(cli("status", "--json").stdout)["sync_outcome"] == "key_rejected"
@@ -242,17 +242,17 @@ def test_two_stations_on_one_account_print_each_order_once(
     stations = [open_printing_station(d) for d in dirs]
     try:
         for name, station in zip(("Bench-1", "Bench-2"), stations, strict=True):
-            station.set_config("station", name)
-            station.set_config("printer", "71")
-        first = stations[0].sync()
-        second = stations[1].sync()
+            station.config.set("station", name)
+            station.config.set("printer", "71")
+        first = stations[0].sync.run()
+        second = stations[1].sync.run()
         assert first.printed == 13 and second.printed == 0
         assert _printed(printnode_server) == Counter({f"#O{i}": 1 for i in range(13)})
         jobs = stations[1].queue.jobs()
         assert {j.state for j in jobs} == {"submitted"}
         assert "printed by SlipStation Bench-1" in stations[1].queue.last_event(jobs[0].id)
         # A reprint is a person's choice: it gets its own job.
-        assert stations[1].print_order("#O3").kind == "reprint"
+        assert stations[1].printing.print_order("#O3").kind == "reprint"
         assert _printed(printnode_server)["#O3"] == 2
     finally:
         for station, directory in zip(stations, dirs, strict=True):
@@ -272,18 +272,18 @@ def test_two_stations_racing_meet_at_printnodes_idempotency_key(
                                                      lookup_pages=1)) for d in dirs]
     try:
         for station in stations:
-            station.set_config("printer", "71")
-            station.set_paused(True)
-            station.sync()  # both have the order queued, nothing sent
-        stations[0].set_paused(False)
-        stations[0].refresh_printing()
+            station.config.set("printer", "71")
+            station.printing.set_paused(True)
+            station.sync.run()  # both have the order queued, nothing sent
+        stations[0].printing.set_paused(False)
+        stations[0].printing.refresh()
         printnode_server.faults.clear()
         # Station b's look-up misses (PrintNode's list is briefly empty for it): its submit
         # meets the shared idempotency key instead.
         from slipstation.loopback.server import Fault
         printnode_server.add_fault(Fault(200, "[]", path="/printjobs", method="GET"))
-        stations[1].set_paused(False)
-        stations[1].refresh_printing()
+        stations[1].printing.set_paused(False)
+        stations[1].printing.refresh()
         assert _printed(printnode_server) == Counter({"#O0": 1})
         [job] = stations[1].queue.jobs()
         assert job.state in ("submitted", "done") and job.printnode_job_id is not None

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from slipstation.app import Station
 from slipstation.credentials import Credentials, Secret
 from slipstation.errors import UsageError
 from slipstation.loopback import samples
 from slipstation.loopback.shippo import ShippoServer
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY, Cli, one_line_error, open_printing_station
 
@@ -58,16 +58,16 @@ def test_purge_by_tier_on_both_sides_of_each_boundary(station: Station) -> None:
         orders.append(samples.order(f"#{tier}-in", now - timedelta(days=days, hours=-1)))
         orders.append(samples.order(f"#{tier}-out", now - timedelta(days=days, hours=1)))
     from slipstation.orders.models import parse_order
-    station.orders.upsert([(parse_order(raw), raw) for raw in orders])
+    station.order_store.upsert([(parse_order(raw), raw) for raw in orders])
     ages = {raw["order_number"]: days + (1 if raw["order_number"].endswith("-out") else -1) / 24
             for raw, days in zip(orders, [d for d in (7, 30, 90, 365) for _ in range(2)],
                                  strict=True)}
     for tier, days in (("enterprise", 365), ("business", 90), ("growth", 30), ("starter", 7)):
-        station.set_config("tier", tier)
+        station.config.set("tier", tier)
         before = station.orders.count()
-        dry = station.purge(dry_run=True)
+        dry = station.privacy.purge(dry_run=True)
         assert station.orders.count() == before, "a dry run changes nothing"
-        done = station.purge()
+        done = station.privacy.purge()
         assert done.orders == dry.orders
         left = {s.order.display_number for s in station.orders.search()}
         assert left == {number for number, age in ages.items() if age < days}
@@ -78,8 +78,8 @@ def test_purge_by_tier_on_both_sides_of_each_boundary(station: Station) -> None:
 def test_purge_takes_print_jobs_and_old_logs(station: Station, shippo_server: ShippoServer
                                              ) -> None:
     _customers(shippo_server)
-    station.set_config("printer", "71")
-    station.sync()
+    station.config.set("printer", "71")
+    station.sync.run()
     assert station.db.scalar("SELECT count(*) FROM print_jobs") == 3
     old = (utc_now() - timedelta(days=400)).strftime("%Y-%m-%dT%H:%M:%SZ")
     station.db.execute("INSERT INTO app_log (at, level, logger, message) VALUES (?, 'INFO', "
@@ -87,7 +87,7 @@ def test_purge_takes_print_jobs_and_old_logs(station: Station, shippo_server: Sh
     station.db.execute("INSERT INTO audit_log (at, station, action) VALUES (?, 's', 'old')",
                        (old,))
     station.db.execute("UPDATE orders SET placed_at = ?", (old,))
-    counts = station.purge()
+    counts = station.privacy.purge()
     assert (counts.orders, counts.print_jobs, counts.app_log, counts.audit_log) == (3, 3, 1, 1)
     for table in ("orders", "order_items", "order_status_history", "print_jobs",
                   "print_job_events"):
@@ -97,9 +97,9 @@ def test_purge_takes_print_jobs_and_old_logs(station: Station, shippo_server: Sh
 def test_json_and_csv_exports(station: Station, shippo_server: ShippoServer,
                               tmp_path: Path) -> None:
     _customers(shippo_server)
-    station.sync()
+    station.sync.run()
     target = tmp_path / "all.json"
-    assert station.export("json", target) == 3
+    assert station.privacy.export("json", target) == 3
     assert target.stat().st_mode & 0o777 == 0o600
     document = json.loads(target.read_text(encoding="utf-8"))
     assert {"exported_at", "your_data_rights", "station", "settings", "orders", "print_jobs",
@@ -113,7 +113,7 @@ def test_json_and_csv_exports(station: Station, shippo_server: ShippoServer,
     assert document["orders"][0]["raw"]["object_owner"] == "owner@example.com"
 
     csv_path = tmp_path / "orders.csv"
-    station.export("csv", csv_path)
+    station.privacy.export("csv", csv_path)
     assert csv_path.stat().st_mode & 0o777 == 0o600
     rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
     assert len(rows) == 3
@@ -125,9 +125,9 @@ def test_customer_export_holds_only_that_customer(station: Station,
                                                   shippo_server: ShippoServer,
                                                   tmp_path: Path) -> None:
     _customers(shippo_server)
-    station.sync()
+    station.sync.run()
     target = tmp_path / "mia.json"
-    assert station.export_customer(" Mia.Wong@example.org ", target) == 2
+    assert station.privacy.export_customer(" Mia.Wong@example.org ", target) == 2
     text = target.read_text(encoding="utf-8")
     document = json.loads(text)
     assert sorted(o["order_number"] for o in document["orders"]) == ["#M1", "#M2"]
@@ -139,21 +139,21 @@ def test_customer_export_holds_only_that_customer(station: Station,
 def test_redaction_survives_a_resync_and_leaves_no_trace(station: Station,
                                                          shippo_server: ShippoServer) -> None:
     _customers(shippo_server)
-    station.sync()
-    assert station.redact(MIA) == 2
+    station.sync.run()
+    assert station.privacy.redact(MIA) == 2
     for number in ("#M1", "#M2"):
-        stored = station.find_order(number)
+        stored = station.orders.find(number)
         to = stored.order.to_address
         assert (to.name, to.email, to.street1, to.city) == ("[REDACTED]",) * 4
         assert to.phone in ("", "[REDACTED]") and to.country == "HK"
         assert stored.order.notes in ("", "[REDACTED]") and stored.redacted
-    assert station.find_order("#M1").order.notes == "[REDACTED]"
-    assert station.find_order("#M1").order.to_address.phone == "[REDACTED]"
+    assert station.orders.find("#M1").order.notes == "[REDACTED]"
+    assert station.orders.find("#M1").order.to_address.phone == "[REDACTED]"
     # A later sync reads the same orders again (and a status change) from Shippo.
     shippo_server.set_status(shippo_server.orders[0]["object_id"], "SHIPPED")
     station.state.delete("shippo.watermark")
-    station.sync()
-    assert station.find_order("#M1").order.to_address.name == "[REDACTED]"
+    station.sync.run()
+    assert station.orders.find("#M1").order.to_address.name == "[REDACTED]"
     stored_text = _db_text(station)
     for trace in ("Mia Wong", "Harbour Road", "5555 1234", "mia.wong", "Happy birthday"):
         assert trace not in stored_text
@@ -165,30 +165,30 @@ def test_redaction_survives_a_resync_and_leaves_no_trace(station: Station,
 
 def test_delete_paths(station: Station, shippo_server: ShippoServer, data_dir: Path) -> None:
     _customers(shippo_server)
-    station.set_config("printer", "71")
-    station.set_config("paper", "a4")
-    station.sync()
-    station.delete_order("#A1")
-    assert station.orders.find("#A1") is None
+    station.config.set("printer", "71")
+    station.config.set("paper", "a4")
+    station.sync.run()
+    station.privacy.delete_order("#A1")
+    assert station.order_store.find("#A1") is None
     station.state.delete("shippo.watermark")
-    station.sync()
-    assert station.orders.find("#A1") is None, "a deleted order is not synced back"
+    station.sync.run()
+    assert station.order_store.find("#A1") is None, "a deleted order is not synced back"
     assert "Петрова" not in _db_text(station)
 
-    assert station.delete_all_orders() == 2
+    assert station.privacy.delete_all_orders() == 2
     assert station.orders.count() == 0
     assert station.settings.get("paper") == "a4"
     assert Credentials(data_dir).get(Secret.SHIPPO) == SHIPPO_KEY
 
-    station.reset_config()
+    station.privacy.reset_config()
     assert station.settings.get("paper") == "4x6"
     assert Credentials(data_dir).get(Secret.SHIPPO) is None
     assert Credentials(data_dir).get(Secret.PRINTNODE) is None
 
     with pytest.raises(UsageError):
-        station.delete_all("delete")
+        station.privacy.delete_all("delete")
     assert (data_dir / "slipstation.db").exists()
-    station.delete_all("DELETE")
+    station.privacy.delete_all("DELETE")
     assert not list(data_dir.glob("slipstation.db*"))
     assert not (data_dir / "logs").exists()
     assert Credentials(data_dir).get(Secret.DATABASE) is None
@@ -197,10 +197,10 @@ def test_delete_paths(station: Station, shippo_server: ShippoServer, data_dir: P
 def test_audit_log_never_holds_customer_data(station: Station, shippo_server: ShippoServer,
                                              tmp_path: Path) -> None:
     _customers(shippo_server)
-    station.sync()
-    station.export_customer(MIA, tmp_path / "x.json")
-    station.redact(MIA)
-    station.delete_order("#A1")
+    station.sync.run()
+    station.privacy.export_customer(MIA, tmp_path / "x.json")
+    station.privacy.redact(MIA)
+    station.privacy.delete_order("#A1")
     audit = json.dumps([e.__dict__ for e in station.audit.entries()], ensure_ascii=False)
     for private in ("mia", "Mia", "Анна", "#A1", "Москва", SHIPPO_KEY):
         assert private not in audit

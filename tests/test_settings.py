@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from slipstation.app import Station
+from slipstation.config import SETTINGS, lookup
 from slipstation.errors import UsageError
-from slipstation.station import Station
-from slipstation.store.settings import SETTINGS, lookup
 from tests.conftest import Cli, one_line_error
 
 
@@ -37,7 +37,7 @@ def test_defaults(station: Station) -> None:
 ])
 def test_values_are_parsed_to_types(station: Station, key: str, text: str,
                                     expected: object) -> None:
-    station.set_config(key, text)
+    station.config.set(key, text)
     assert station.settings.get(key) == expected
 
 
@@ -54,7 +54,7 @@ def test_bad_values_are_refused_with_the_valid_choices(station: Station, key: st
                                                       hint: str) -> None:
     before = station.settings.get(key)
     with pytest.raises(UsageError, match=hint.replace("|", r"\|")):
-        station.set_config(key, text)
+        station.config.set(key, text)
     assert station.settings.get(key) == before
 
 
@@ -83,8 +83,8 @@ def test_cli_unknown_key_and_bad_value_exit_2(cli: Cli) -> None:
 
 
 def test_changes_are_audited_without_values(station: Station, data_dir: Path) -> None:
-    station.set_config("station", "Packing bench 2")
-    station.set_config("paper", "a4")
+    station.config.set("station", "Packing bench 2")
+    station.config.set("paper", "a4")
     entries = station.audit.entries()
     assert [(e.action, e.detail["key"]) for e in entries[:2]] == [
         ("config.set", "paper"), ("config.set", "station")]

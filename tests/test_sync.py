@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from slipstation.api.shippo import ShippoClient
+from slipstation.app import Station
 from slipstation.errors import ServiceAuthError
 from slipstation.loopback import samples
 from slipstation.loopback.shippo import ShippoServer
-from slipstation.station import Station
 from slipstation.sync import LAST_STATUS, WATERMARK, ShippoSync
 from slipstation.timeutil import parse_timestamp
 from tests.conftest import load_fixture
@@ -47,15 +47,15 @@ def test_international_page_with_malformed_orders(station: Station, shippo_serve
     for object_id in skipped_ids:
         assert object_id in caplog.text
 
-    anna = station.find_order("#2002").order
+    anna = station.orders.find("#2002").order
     assert anna.to_address.name == "Анна Петрова" and anna.to_address.city == "Москва"
     assert anna.placed_at == datetime(2026, 11, 20, 9, 5, tzinfo=UTC)  # offset applied; to the s
-    taro = station.find_order("2003").order
+    taro = station.orders.find("2003").order
     assert taro.to_address.name == "山田 太郎" and taro.line_items[0].variant_title == "大"
     assert taro.item_count == 3
-    zoe = station.find_order("2001").order
+    zoe = station.orders.find("2001").order
     assert zoe.to_address.country == "DE" and zoe.line_items[0].title == "Kaffeebecher „Größe“"
-    greek = station.find_order("#2004").order
+    greek = station.orders.find("#2004").order
     assert greek.placed_at == datetime(2026, 11, 20, 12, tzinfo=UTC)
     no_number = station.orders.search(text="no items")[0].order
     assert no_number.order_number == "" and no_number.key == "A1000000000000000000000000000005"
@@ -73,7 +73,7 @@ def test_forty_item_order(station: Station, shippo_server: ShippoServer,
              for i in range(40)]
     shippo_server.add_orders([samples.order("#BIG-40", NOW - timedelta(hours=1), items=items)])
     _sync(station, shippo_client, Clock(NOW)).run_cycle()
-    big = station.find_order("big-40").order
+    big = station.orders.find("big-40").order
     assert len(big.line_items) == 40
     assert [i.sku for i in big.line_items][:3] == ["SKU-000", "SKU-001", "SKU-002"]
     assert big.item_count == sum(1 + i % 3 for i in range(40))
@@ -99,7 +99,7 @@ def test_resync_is_idempotent_and_tracks_status_changes(station: Station,
     changed = _sync(station, shippo_client, clock).run_cycle()
     assert (changed.new, changed.updated) == (0, 1)
     assert station.orders.count() == 30
-    stored = station.find_order("#3")
+    stored = station.orders.find("#3")
     assert stored.order.status == "SHIPPED"
     assert [status for status, _ in station.orders.status_history(stored.id)] == \
         ["PAID", "SHIPPED"]
@@ -113,7 +113,7 @@ def test_first_sync_reaches_back_as_far_as_the_tier(station: Station,
     summary = _sync(station, shippo_client, Clock(NOW)).run_cycle()
     assert summary.first_sync and summary.window_start == NOW - timedelta(days=7)
     assert [s.order.display_number for s in station.orders.search()] == ["#six"]
-    station.set_config("tier", "growth")
+    station.config.set("tier", "growth")
     station.state.delete(WATERMARK)
     _sync(station, shippo_client, Clock(NOW)).run_cycle()
     assert station.orders.count() == 2

@@ -13,16 +13,25 @@ from pathlib import Path
 from typing import NoReturn
 
 from slipstation import __version__
-from slipstation.credentials import Secret
-from slipstation.errors import SlipStationError, UsageError
-from slipstation.fileio import write_private
-from slipstation.logs import configure_logging, scrub, shutdown_logging
-from slipstation.orders.repository import StoredOrder
-from slipstation.paths import resolve_data_dir
-from slipstation.printing.queue import JobRow
-from slipstation.station import Station
-from slipstation.store.settings import ORDER_STATUSES
-from slipstation.timeutil import to_iso
+from slipstation.app import (
+    ORDER_STATUSES,
+    CheckLevel,
+    JobRow,
+    Secret,
+    SlipStationError,
+    Station,
+    StoredOrder,
+    UsageError,
+    configure_logging,
+    demo_data_dir,
+    resolve_data_dir,
+    run_checks,
+    run_service,
+    scrub,
+    shutdown_logging,
+    start_demo,
+    to_iso,
+)
 
 log = logging.getLogger("slipstation.cli")
 Handler = Callable[[Station, argparse.Namespace], int]
@@ -50,31 +59,31 @@ def _read_secret(which: Secret) -> str:
 
 def cmd_keys_set(station: Station, args: argparse.Namespace) -> int:
     which = Secret(args.service)
-    masked = station.set_api_key(which, _read_secret(which))
+    masked = station.keys.set(which, _read_secret(which))
     _out(f"{which.value} key stored: {masked}")
     return 0
 
 
 def cmd_keys_status(station: Station, args: argparse.Namespace) -> int:
-    statuses = station.key_status()
+    statuses = station.keys.status()
     if args.json:
-        _out(json.dumps({"location": station.credentials.location,
+        _out(json.dumps({"location": station.keys.location,
                          "keys": {s.name.value: s.masked for s in statuses}}, indent=2))
         return 0
     for status in statuses:
         _out(f"{status.name.value:<10} {status.masked}")
-    _out(f"stored in: {station.credentials.location}")
+    _out(f"stored in: {station.keys.location}")
     return 0
 
 
 def cmd_keys_clear(station: Station, _args: argparse.Namespace) -> int:
-    cleared = station.clear_api_keys()
+    cleared = station.keys.clear()
     _out(f"cleared: {', '.join(cleared)}" if cleared else "no API keys were set")
     return 0
 
 
 def cmd_config_show(station: Station, args: argparse.Namespace) -> int:
-    items = station.config()
+    items = station.config.items()
     if args.json:
         _out(json.dumps({i.setting.key: i.value for i in items}, indent=2, ensure_ascii=False))
         return 0
@@ -86,20 +95,18 @@ def cmd_config_show(station: Station, args: argparse.Namespace) -> int:
 
 
 def cmd_config_set(station: Station, args: argparse.Namespace) -> int:
-    item = station.set_config(args.key, args.value)
+    item = station.config.set(args.key, args.value)
     _out(f"{item.setting.key} = {item.text}")
     return 0
 
 
 def cmd_sync(station: Station, _args: argparse.Namespace) -> int:
-    summary = station.sync()
+    summary = station.sync.run()
     _out(f"sync: {summary.line()}")
     return 0
 
 
 def cmd_run(station: Station, _args: argparse.Namespace) -> int:
-    from slipstation.service import run_service
-
     return run_service(station, log_to_stderr=True)
 
 
@@ -148,28 +155,27 @@ def cmd_render(station: Station, args: argparse.Namespace) -> int:
         raise UsageError("Name at least one order number, or --all.")
     target = Path(args.output)
     if len(numbers) == 1 and not args.all:
-        stored, pdf = station.render_slip(numbers[0])
-        write_private(target, pdf)
-        _out(f"{stored.order.display_number}: {target}")
+        stored, path = station.orders.save_slip(numbers[0], target)
+        _out(f"{stored.order.display_number}: {path}")
         return 0
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     for number in numbers:
-        stored, pdf = station.render_slip(number)
-        path = write_private(target / f"slip-{safe_filename(stored.order.key)}.pdf", pdf)
+        stored = station.orders.find(number)
+        stored, path = station.orders.save_slip(
+            number, target / f"slip-{safe_filename(stored.order.key)}.pdf")
         _out(f"{stored.order.display_number}: {path}")
     return 0
 
 
 def cmd_picklist(station: Station, args: argparse.Namespace) -> int:
-    pdf = station.render_picklist(list(args.order_numbers))
-    write_private(Path(args.output), pdf)
+    station.orders.save_picklist(list(args.order_numbers), Path(args.output))
     _out(f"pick list for {len(args.order_numbers)} orders: {args.output}")
     return 0
 
 
 def cmd_printers(station: Station, args: argparse.Namespace) -> int:
-    printers = station.printers()
-    chosen = station.settings.get("printer")
+    printers = station.printing.printers()
+    chosen = station.config.get("printer")
     if args.json:
         _out(json.dumps([{"id": p.id, "name": p.name, "state": p.state,
                           "computer": p.computer_name, "computer_state": p.computer_state,
@@ -187,7 +193,8 @@ def cmd_printers(station: Station, args: argparse.Namespace) -> int:
 
 def cmd_print(station: Station, args: argparse.Namespace) -> int:
     """Exit 0 only when PrintNode accepted the print (or already had this order's slip)."""
-    outcome = station.print_order(args.order_number, copies=args.copies, printer=args.printer)
+    outcome = station.printing.print_order(args.order_number, copies=args.copies,
+                                           printer=args.printer)
     if outcome.accepted:
         _out(outcome.line())
         return 0
@@ -196,20 +203,20 @@ def cmd_print(station: Station, args: argparse.Namespace) -> int:
 
 
 def cmd_pause(station: Station, _args: argparse.Namespace) -> int:
-    station.set_paused(True)
+    station.printing.set_paused(True)
     _out("auto-print paused on this station (every process, until `slipstation resume`); "
          "manual prints still go")
     return 0
 
 
 def cmd_resume(station: Station, _args: argparse.Namespace) -> int:
-    station.set_paused(False)
+    station.printing.set_paused(False)
     _out("auto-print resumed")
     return 0
 
 
 def cmd_status(station: Station, args: argparse.Namespace) -> int:
-    status = station.status()
+    status = station.status.now()
     if args.json:
         _out(json.dumps({"level": status.level.value, "paused": status.paused,
                          "sync_outcome": status.sync_outcome.value,
@@ -226,11 +233,11 @@ def cmd_status(station: Station, args: argparse.Namespace) -> int:
 
 def cmd_jobs(station: Station, args: argparse.Namespace) -> int:
     def requeue(job_id: int) -> JobRow:
-        return station.requeue(job_id, args.printer)
+        return station.printing.requeue(job_id, args.printer)
 
     actions: list[tuple[int | None, Callable[[int], JobRow], str]] = [
-        (args.requeue, requeue, "re-queued"), (args.cancel, station.cancel_job, "cancelled"),
-        (args.dismiss, station.dismiss_job, "dismissed")]
+        (args.requeue, requeue, "re-queued"), (args.cancel, station.printing.cancel, "cancelled"),
+        (args.dismiss, station.printing.dismiss, "dismissed")]
     chosen = [(job_id, act, word) for job_id, act, word in actions if job_id is not None]
     if len(chosen) > 1:
         raise UsageError("Use one of --requeue, --cancel or --dismiss at a time.")
@@ -241,7 +248,7 @@ def cmd_jobs(station: Station, args: argparse.Namespace) -> int:
         job = act(job_id)
         _out(f"job {job.id} {word}: {job.state}")
         return 0
-    jobs = station.queue.jobs(limit=args.limit or 1_000_000)
+    jobs = station.printing.jobs(limit=args.limit or 1_000_000)
     if args.json:
         _out(json.dumps([j.to_json() for j in jobs], indent=2, ensure_ascii=False))
         return 0
@@ -257,7 +264,7 @@ def cmd_jobs(station: Station, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(station: Station, args: argparse.Namespace) -> int:
-    counts = station.purge(dry_run=args.dry_run)
+    counts = station.privacy.purge(dry_run=args.dry_run)
     _out(("would delete " if args.dry_run else "deleted ") + counts.line())
     return 0
 
@@ -267,48 +274,46 @@ def cmd_export(station: Station, args: argparse.Namespace) -> int:
     if args.email:
         if args.format:
             raise UsageError("Use either --format or --email, not both.")
-        count = station.export_customer(args.email, target)
+        count = station.privacy.export_customer(args.email, target)
         _out(f"exported {count} order(s) of that customer to {target}")
         return 0
     if not args.format:
         raise UsageError("Say what to export: --format json|csv, or --email EMAIL.")
-    count = station.export(args.format, target)
+    count = station.privacy.export(args.format, target)
     _out(f"exported {count} order(s) as {args.format} to {target}")
     return 0
 
 
 def cmd_redact(station: Station, args: argparse.Namespace) -> int:
-    count = station.redact(args.email)
+    count = station.privacy.redact(args.email)
     _out(f"redacted that customer in {count} order(s)")
     return 0
 
 
 def cmd_delete_order(station: Station, args: argparse.Namespace) -> int:
-    station.delete_order(args.order_number)
+    station.privacy.delete_order(args.order_number)
     _out(f"deleted order {args.order_number}")
     return 0
 
 
 def cmd_delete_orders(station: Station, _args: argparse.Namespace) -> int:
-    _out(f"deleted {station.delete_all_orders()} order(s); keys and settings kept")
+    _out(f"deleted {station.privacy.delete_all_orders()} order(s); keys and settings kept")
     return 0
 
 
 def cmd_reset_config(station: Station, _args: argparse.Namespace) -> int:
-    count = station.reset_config()
+    count = station.privacy.reset_config()
     _out(f"API keys removed and {count} setting(s) reset to defaults; orders kept")
     return 0
 
 
 def cmd_delete_all(station: Station, args: argparse.Namespace) -> int:
-    station.delete_all(args.confirm)
+    station.privacy.delete_all(args.confirm)
     _out(f"deleted the database, its key, the API keys and the logs of {station.paths.data_dir}")
     return 0
 
 
 def _with_demo(station: Station, handler: Handler, args: argparse.Namespace) -> int:
-    from slipstation.demo import start_demo
-
     demo = start_demo(station)
     print(f"demo: offline Shippo and PrintNode; printed slips land in {demo.printed_dir}",
           file=sys.stderr, flush=True)
@@ -319,23 +324,19 @@ def _with_demo(station: Station, handler: Handler, args: argparse.Namespace) -> 
 
 
 def cmd_doctor(station: Station, _args: argparse.Namespace) -> int:
-    from slipstation.doctor import Level, run_checks
-
     failed = 0
     for check in run_checks(station):
         _out(scrub(check.line))
-        failed += check.level is Level.FAIL
+        failed += check.level is CheckLevel.FAIL
     _out(f"{failed} problem(s) found" if failed else "all checks passed")
     return 1 if failed else 0
 
 
 def cmd_autostart(station: Station, args: argparse.Namespace) -> int:
-    from slipstation import autostart
-
     if args.state is not None:
-        station.set_autostart(args.state == "on")
-    state = "on" if autostart.is_enabled() else "off"
-    _out(f"start at login: {state} ({' '.join(autostart.launch_command(station.paths.data_dir))})")
+        station.config.set_autostart(args.state == "on")
+    enabled, command = station.config.autostart()
+    _out(f"start at login: {'on' if enabled else 'off'} ({' '.join(command)})")
     return 0
 
 
@@ -468,8 +469,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         data_dir = resolve_data_dir(args.data_dir, demo=args.demo)
         if args.demo:
-            from slipstation.demo import demo_data_dir
-
             data_dir, cleanup = demo_data_dir(data_dir)
         handler: Handler = getattr(args, "handler", None) or build_handler_default()
         station = Station(data_dir, demo=args.demo)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from slipstation.domain import TIER_DAYS
 from slipstation.logs import LOG_RETENTION_DAYS
 from slipstation.store.database import Database
-from slipstation.store.settings import TIER_DAYS
 from slipstation.timeutil import to_iso
 
 AUDIT_RETENTION_DAYS = 365

@@ -21,11 +21,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from slipstation.api.shippo import OrderPage, ShippoClient
+from slipstation.config import Settings
+from slipstation.domain import TIER_DAYS
 from slipstation.errors import ServiceAuthError, SlipStationError
 from slipstation.orders.models import MalformedOrder, parse_order
-from slipstation.orders.repository import OrderRepository
 from slipstation.store.database import Database
-from slipstation.store.settings import TIER_DAYS, Settings
+from slipstation.store.orders import OrderRepository
 from slipstation.store.sync_state import SyncState
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 

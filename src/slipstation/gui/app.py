@@ -7,9 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from slipstation import __version__
-from slipstation.desktop import check_display
-from slipstation.errors import SlipStationError
-from slipstation.station import Station
+from slipstation.app import ServiceLock, SlipStationError, Station, check_display
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
@@ -35,12 +33,11 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
     except ImportError as exc:  # a broken Qt install names itself, not a traceback
         raise SlipStationError(f"The GUI cannot start: {exc}.") from None
     from slipstation.gui.main_window import MainWindow
-    from slipstation.service import ServiceLock
 
     check_display()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     prepare_application(app)
-    with ServiceLock(station):
+    with ServiceLock(station.paths):
         window = MainWindow(station)
         if not (tray_only and window.tray is not None):
             window.show()

@@ -16,11 +16,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from slipstation.credentials import Secret
+from slipstation.app import PAPERS, Secret, Station
 from slipstation.gui.settings_tab import KeyRow, PrinterPicker
 from slipstation.gui.tasks import Tasks
-from slipstation.station import Station
-from slipstation.store.settings import PAPERS
 
 
 def _page(title: str, text: str, *widgets: QWidget) -> QWizardPage:
@@ -46,7 +44,7 @@ class FirstRunWizard(QWizard):
         self.setModal(False)
         self.shippo_key = KeyRow(Secret.SHIPPO, station, tasks)
         self.printnode_key = KeyRow(Secret.PRINTNODE, station, tasks)
-        stored = station.key_status()
+        stored = station.keys.status()
         self.shippo_key.show_stored(stored[0].masked)
         self.printnode_key.show_stored(stored[1].masked)
         self.resize(720, 440)
@@ -56,9 +54,9 @@ class FirstRunWizard(QWizard):
         keys_form.addRow("PrintNode API key", self.printnode_key)
         self.paper = QComboBox()
         self.paper.addItems(list(PAPERS))
-        self.paper.setCurrentText(str(station.settings.get("paper")))
+        self.paper.setCurrentText(str(station.config.get("paper")))
         self.printer = PrinterPicker(station, tasks, self.paper.currentText)
-        self.printer.set_choices([], station.settings.get("printer"))
+        self.printer.set_choices([], station.config.get("printer"))
         self.test_button = QPushButton("Print a test slip")
         self.test_button.clicked.connect(self.test_print)
         self.test_result = QLabel()
@@ -86,10 +84,10 @@ class FirstRunWizard(QWizard):
         printer = self.printer.chosen()
         paper = self.paper.currentText()
         if page_id == 2 and printer:
-            self.tasks.run(lambda: self.station.set_config("printer", str(printer)),
+            self.tasks.run(lambda: self.station.config.set("printer", str(printer)),
                            label="Saving the printer")
         if page_id == 3:
-            self.tasks.run(lambda: self.station.set_config("paper", paper),
+            self.tasks.run(lambda: self.station.config.set("paper", paper),
                            label="Saving the paper size")
 
     def test_print(self) -> None:
@@ -99,7 +97,7 @@ class FirstRunWizard(QWizard):
             return
         paper = self.paper.currentText()
         self.test_result.setText("Sending…")
-        self.tasks.run(lambda: self.station.print_test_page(printer, paper),
+        self.tasks.run(lambda: self.station.printing.print_test_page(printer, paper),
                        lambda job: self.test_result.setText(
                            f"✔ Sent (PrintNode job {job}). Check the slip: size, barcode, "
                            "text."),
@@ -109,4 +107,4 @@ class FirstRunWizard(QWizard):
 
 def needs_first_run(station: Station) -> bool:
     """A station with no Shippo key has never been set up (the demo sets its own)."""
-    return not station.demo and not station.credentials.get(Secret.SHIPPO)
+    return not station.demo and not station.keys.is_set(Secret.SHIPPO)

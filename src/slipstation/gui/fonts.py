@@ -8,7 +8,7 @@ import logging
 
 from PySide6.QtGui import QFont, QFontDatabase
 
-from slipstation.resources import resources_dir
+from slipstation.app import resources_dir
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slipstation.app import (
+    ATTENTION_STATES,
+    CANCELLABLE_STATES,
+    DISMISSABLE_STATES,
+    REQUEUEABLE_STATES,
+    AuditEntry,
+    JobRow,
+    Station,
+)
 from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
-from slipstation.printing.queue import CANCELLABLE, DISMISSABLE, REQUEUEABLE, JobRow
-from slipstation.station import Station
-from slipstation.store.audit import AuditEntry
 
 
 def read_only_table(headers: Sequence[str]) -> QTableWidget:
@@ -57,16 +63,13 @@ class JobsTab(Tab):
         self.requeue_button = QPushButton("Re-queue")
         self.requeue_button.setToolTip("Send a failed, unconfirmed, skipped, cancelled or "
                                        "dismissed job again, to the printer chosen now")
-        self.requeue_button.clicked.connect(
-            lambda: self._act(REQUEUEABLE, self.station.requeue, "Re-queued", "Re-queueing"))
+        self.requeue_button.clicked.connect(self.requeue_selected)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Cancel a job that has not been sent")
-        self.cancel_button.clicked.connect(
-            lambda: self._act(CANCELLABLE, self.station.cancel_job, "Cancelled", "Cancelling"))
+        self.cancel_button.clicked.connect(self.cancel_selected)
         self.dismiss_button = QPushButton("Dismiss")
         self.dismiss_button.setToolTip("Settle a failed job: it stops needing attention")
-        self.dismiss_button.clicked.connect(
-            lambda: self._act(DISMISSABLE, self.station.dismiss_job, "Dismissed", "Dismissing"))
+        self.dismiss_button.clicked.connect(self.dismiss_selected)
         self.hint = QLabel()
         buttons = QHBoxLayout()
         buttons.addWidget(self.hint, 1)
@@ -96,10 +99,10 @@ class JobsTab(Tab):
 
     def _selection_changed(self) -> None:
         chosen = {job.state for job in self.selected()}
-        self.requeue_button.setEnabled(bool(chosen & REQUEUEABLE))
-        self.cancel_button.setEnabled(bool(chosen & CANCELLABLE))
-        self.dismiss_button.setEnabled(bool(chosen & DISMISSABLE))
-        problems = sum(job.state in DISMISSABLE for job in self.jobs)
+        self.requeue_button.setEnabled(bool(chosen & REQUEUEABLE_STATES))
+        self.cancel_button.setEnabled(bool(chosen & CANCELLABLE_STATES))
+        self.dismiss_button.setEnabled(bool(chosen & DISMISSABLE_STATES))
+        problems = sum(job.state in ATTENTION_STATES for job in self.jobs)
         self.hint.setText(f"{problems} job(s) need a decision" if problems else "")
 
     def _act(self, states: frozenset[str], action: Callable[[int], JobRow], done_word: str,
@@ -122,7 +125,13 @@ class JobsTab(Tab):
                        label=label)
 
     def requeue_selected(self) -> None:
-        self._act(REQUEUEABLE, self.station.requeue, "Re-queued", "Re-queueing")
+        self._act(REQUEUEABLE_STATES, self.station.printing.requeue, "Re-queued", "Re-queueing")
+
+    def cancel_selected(self) -> None:
+        self._act(CANCELLABLE_STATES, self.station.printing.cancel, "Cancelled", "Cancelling")
+
+    def dismiss_selected(self) -> None:
+        self._act(DISMISSABLE_STATES, self.station.printing.dismiss, "Dismissed", "Dismissing")
 
 
 class ActivityTab(QPlainTextEdit):

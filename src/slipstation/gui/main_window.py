@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from slipstation import __version__
-from slipstation.errors import SlipStationError
+from slipstation.app import (
+    AuditEntry,
+    Engine,
+    JobRow,
+    PrintOutcome,
+    SlipStationError,
+    Station,
+    StationStatus,
+)
 from slipstation.gui.first_run import FirstRunWizard, needs_first_run
 from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
 from slipstation.gui.orders_tab import OrdersTab
@@ -32,11 +40,6 @@ from slipstation.gui.privacy_tab import PrivacyTab
 from slipstation.gui.settings_tab import SettingsTab
 from slipstation.gui.tasks import Tasks
 from slipstation.gui.tray import Tray
-from slipstation.printing.queue import JobRow
-from slipstation.service import Engine
-from slipstation.station import PrintOutcome, Station, StationStatus
-from slipstation.store.app_log import recent
-from slipstation.store.audit import AuditEntry
 
 log = logging.getLogger(__name__)
 OK_STYLE = "QLineEdit { background: #c8e6c9; }"
@@ -166,7 +169,7 @@ class MainWindow(QMainWindow):
         wanted = not self._paused
         self._paused = wanted
         self._show_pause(wanted)
-        self.tasks.run(lambda: self.station.set_paused(wanted), lambda _r: self.refresh(),
+        self.tasks.run(lambda: self.station.printing.set_paused(wanted), lambda _r: self.refresh(),
                        lambda message: self.feedback(f"Pause failed: {message}", False))
 
     def _show_pause(self, paused: bool) -> None:
@@ -177,7 +180,7 @@ class MainWindow(QMainWindow):
         if self.engine.running:  # the scheduler's own cycle, now: never two at once
             self.engine.run_now("sync")
             return
-        self.tasks.run(self.station.sync, lambda s: self._after_cycle(f"sync: {s.line()}"),
+        self.tasks.run(self.station.sync.run, lambda s: self._after_cycle(f"sync: {s.line()}"),
                        lambda message: self._after_cycle(f"sync failed: {message}"),
                        label="Syncing with Shippo")
 
@@ -186,7 +189,7 @@ class MainWindow(QMainWindow):
         if not number:
             return
         self.scan.setEnabled(False)
-        self.tasks.run(lambda: self.station.print_order(number), self._printed,
+        self.tasks.run(lambda: self.station.printing.print_order(number), self._printed,
                        self._print_failed, label=f"Printing {number}")
 
     def _printed(self, outcome: PrintOutcome) -> None:
@@ -221,7 +224,7 @@ class MainWindow(QMainWindow):
         self.tasks.wait(10_000)
         self._timer.stop()
         try:
-            self.station.delete_all("DELETE", lock_held=True)
+            self.station.privacy.delete_all("DELETE", lock_held=True)
         except SlipStationError as exc:
             self.feedback(f"Deleting all data failed: {exc.message}", False)
             return
@@ -276,9 +279,9 @@ class MainWindow(QMainWindow):
 
         def gather() -> Snapshot:
             return Snapshot(
-                station.status(), station.queue.jobs(limit=300),
-                recent(station.db, 300) if current is self.activity else None,
-                station.audit.entries(300) if current is self.audit else None)
+                station.status.now(), station.printing.jobs(limit=300),
+                station.status.activity(300) if current is self.activity else None,
+                station.status.audit(300) if current is self.audit else None)
 
         def failed(message: str) -> None:
             self._refreshing = False

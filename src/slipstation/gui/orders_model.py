@@ -7,8 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from slipstation.orders.repository import OrderRepository, StoredOrder
-from slipstation.timeutil import to_iso
+from slipstation.app import OrdersService, StoredOrder, to_iso
 
 COLUMNS = ("Order", "Status", "Placed", "Ship to", "Country", "Items", "Printed")
 PAGE = 500
@@ -20,7 +19,7 @@ def filters(text: str | None, status: str | None, printed: bool | None) -> dict[
 
 
 class OrdersModel(QAbstractTableModel):
-    def __init__(self, orders: OrderRepository) -> None:
+    def __init__(self, orders: OrdersService) -> None:
         super().__init__()
         self._orders = orders
         self._rows: list[StoredOrder] = []
@@ -34,7 +33,7 @@ class OrdersModel(QAbstractTableModel):
         return {"status": self._status, "text": self._text, "printed": self._printed}
 
     @staticmethod
-    def fetch(orders: OrderRepository, wanted: dict[str, Any]
+    def fetch(orders: OrdersService, wanted: dict[str, Any]
               ) -> tuple[dict[str, Any], int, list[StoredOrder]]:
         """The first page for some filters: safe on a worker thread (a text search over
         100k orders scans them all)."""

@@ -25,16 +25,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from slipstation.fileio import write_private
+from slipstation.app import (
+    ORDER_STATUSES,
+    BatchResult,
+    Station,
+    StoredOrder,
+    address_lines,
+    to_iso,
+)
 from slipstation.gui.orders_model import OrdersModel, filters
 from slipstation.gui.slip_preview import SlipPreview
 from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
-from slipstation.orders.repository import StoredOrder
-from slipstation.slips.slip import address_lines
-from slipstation.station import BatchResult, Station
-from slipstation.store.settings import ORDER_STATUSES
-from slipstation.timeutil import to_iso
 
 PRINTED_FILTERS = {"Printed or not": None, "Not printed": False, "Printed": True}
 
@@ -210,7 +212,7 @@ class OrdersTab(Tab):
                 assert isinstance(data, bytes)
                 self.preview.show_pdf(data, f"Slip for {number}")
 
-        self.tasks.run(lambda: self.station.preview_slip(object_id), show,
+        self.tasks.run(lambda: self.station.orders.preview_slip(object_id), show,
                        lambda message: self.preview.show_message(message))
 
     # -- actions -------------------------------------------------------------------------------
@@ -230,7 +232,7 @@ class OrdersTab(Tab):
             self._feedback(text, not result.problems)
             self._changed()
 
-        self.tasks.run(lambda report: self.station.print_orders(ids, report), finished,
+        self.tasks.run(lambda report: self.station.printing.print_orders(ids, report), finished,
                        lambda message: self._feedback(message, False),
                        label=f"Printing {len(ids)} slip(s)", progress=True)
 
@@ -244,7 +246,7 @@ class OrdersTab(Tab):
         ids = [stored.order.object_id for stored in self.selected()]
 
         def work() -> Path:
-            return write_private(path, self.station.render_picklist(ids))
+            return self.station.orders.save_picklist(ids, path)
 
         self.tasks.run(work, lambda written: self._feedback(
             f"Pick list for {len(ids)} order(s) saved to {written}.", True),
@@ -269,7 +271,7 @@ class OrdersTab(Tab):
 
         def work() -> int:
             for object_id in ids:
-                self.station.delete_order(object_id)
+                self.station.privacy.delete_order(object_id)
             return len(ids)
 
         def done(count: object) -> None:

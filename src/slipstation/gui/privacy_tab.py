@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slipstation.app import Station
 from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
-from slipstation.station import Station
 
 
 class ConfirmDialog(QDialog):
@@ -148,8 +148,8 @@ class PrivacyTab(Tab):
 
         def work() -> int:
             if what == "customer":
-                return self.station.export_customer(email, path)
-            return self.station.export(what, path)
+                return self.station.privacy.export_customer(email, path)
+            return self.station.privacy.export(what, path)
 
         self.tasks.run(work, lambda count: self._report(
             f"Exported {count} order(s) to {path} (readable only by you).", True),
@@ -184,21 +184,21 @@ class PrivacyTab(Tab):
         self._destructive(
             "Redact customer", "Name, email, phone and address of this customer become "
             "[REDACTED] in every order (the order rows stay). A later sync does not bring them "
-            "back.", "REDACT", lambda: self.station.redact(email),
+            "back.", "REDACT", lambda: self.station.privacy.redact(email),
             "Redacted the customer in {count} order(s).", "Redacting")
 
     def delete_all_orders(self) -> None:
         self._destructive(
             "Delete all orders", "Every order on this station and its print history are "
             "deleted. Keys and settings stay; Shippo keeps its copy, and a later sync does not "
-            "bring them back.", "DELETE", self.station.delete_all_orders,
+            "bring them back.", "DELETE", self.station.privacy.delete_all_orders,
             "Deleted {count} order(s).", "Deleting orders")
 
     def reset_config(self) -> None:
         self._destructive(
             "Reset configuration", "Both API keys are removed from the keyring and every "
             "setting returns to its default. Orders stay. Printing stops until keys and a "
-            "printer are set again.", "RESET", self.station.reset_config,
+            "printer are set again.", "RESET", self.station.privacy.reset_config,
             "Keys removed and {count} setting(s) reset.", "Resetting")
 
     def delete_all(self) -> None:

@@ -29,16 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from slipstation import autostart
-from slipstation.api.printnode import Printer
-from slipstation.credentials import Secret
-from slipstation.doctor import Check, Level, check_printnode_key, check_shippo_key
-from slipstation.errors import SlipStationError
+from slipstation.app import (
+    ORDER_STATUSES,
+    PAPERS,
+    TIERS,
+    Check,
+    CheckLevel,
+    Printer,
+    Secret,
+    SlipStationError,
+    Station,
+    lookup,
+)
 from slipstation.gui.slip_preview import SlipPreview
 from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
-from slipstation.station import Station
-from slipstation.store.settings import ORDER_STATUSES, PAPERS, TIERS, lookup
 
 PREVIEW_KEYS = ("paper", "show_prices", "logo", "ship_from")
 
@@ -84,20 +89,19 @@ class KeyRow(QWidget):
             self.result.setText(f"Saved in the keyring: {masked}")
             self.show_stored(str(masked))
 
-        self.tasks.run(lambda: self.station.set_api_key(self.which, text), done,
+        self.tasks.run(lambda: self.station.keys.set(self.which, text), done,
                        self.result.setText, label=f"Saving the {self.which.value} key")
 
     def test(self) -> None:
         """Test the typed key if there is one, else the stored one; never on the GUI thread."""
         typed = self.entry.text().strip()
-        check = check_shippo_key if self.which is Secret.SHIPPO else check_printnode_key
 
         def work() -> Check:
-            return check(typed or self.station.credentials.get(self.which))
+            return self.station.keys.test(self.which, typed)
 
         def done(result: object) -> None:
             assert isinstance(result, Check)
-            mark = "✔" if result.level is Level.OK else "✘"
+            mark = "✔" if result.level is CheckLevel.OK else "✘"
             self.result.setText(f"{mark} {result.detail}" +
                                 (f" — {result.fix}" if result.fix else ""))
 
@@ -157,7 +161,7 @@ class PrinterPicker(QWidget):
             self.state.setText(f"{len(found)} printer(s), {online} online." if found
                                else "No printers on this PrintNode account.")
 
-        self.tasks.run(self.station.printers, done, self.state.setText,
+        self.tasks.run(self.station.printing.printers, done, self.state.setText,
                        label="Loading printers")
 
     def test_print(self) -> None:
@@ -166,7 +170,7 @@ class PrinterPicker(QWidget):
             self.state.setText("Choose a printer first (Load printers).")
             return
         paper = self._paper()
-        self.tasks.run(lambda: self.station.print_test_page(printer, paper),
+        self.tasks.run(lambda: self.station.printing.print_test_page(printer, paper),
                        lambda job: self.state.setText(f"✔ Test slip sent (PrintNode job {job})."),
                        lambda message: self.state.setText(f"✘ {message}"),
                        label="Sending a test print")
@@ -289,7 +293,7 @@ class SettingsTab(Tab):
     # -- values --------------------------------------------------------------------------------
     def load(self) -> None:
         """Fill the form from the store (local reads only)."""
-        values = self.station.settings.all()
+        values = self.station.config.values()
         self.printer.set_choices([], values["printer"])
         self.paper.setCurrentText(values["paper"])
         for status, box in self.statuses.items():
@@ -305,8 +309,8 @@ class SettingsTab(Tab):
         self.tier.setCurrentText(values["tier"])
         self.station_name.setText(values["station"] or "")
         self.shop_app.setText(values["shop_app"] or "")
-        self.start_at_login.setChecked(autostart.is_enabled())
-        statuses = self.station.key_status()
+        self.start_at_login.setChecked(self.station.config.autostart()[0])
+        statuses = self.station.keys.status()
         self.shippo_key.show_stored(statuses[0].masked)
         self.printnode_key.show_stored(statuses[1].masked)
         self._loaded = self.form_values()
@@ -340,16 +344,14 @@ class SettingsTab(Tab):
         if not changes:
             self.result.setText("Nothing changed.")
             return
-        for key, text in changes.items():  # all or nothing: check every field first
-            try:
-                lookup(key).parse(text)
-            except SlipStationError as exc:
-                self.result.setText(f"✘ {exc.message}")
-                return
+        try:  # all or nothing: check every field first, and say at once what does not fit
+            self.station.config.check(changes)
+        except SlipStationError as exc:
+            self.result.setText(f"✘ {exc.message}")
+            return
 
         def work() -> list[str]:
-            for key, text in changes.items():
-                self.station.set_config(key, text)
+            self.station.config.set_many(changes)
             return sorted(changes)
 
         def done(keys: object) -> None:
@@ -364,7 +366,7 @@ class SettingsTab(Tab):
     # -- the rest ------------------------------------------------------------------------------
     def update_preview(self) -> None:
         changes = {k: v for k, v in self.form_values().items() if k in PREVIEW_KEYS}
-        self.tasks.run(lambda: self.station.preview_slip(None, changes),
+        self.tasks.run(lambda: self.station.orders.preview_slip(None, changes),
                        lambda data: self.preview.show_pdf(bytes(data), "Preview (sample order)"),
                        lambda message: self.preview.show_message(f"No preview: {message}"))
 
@@ -376,7 +378,7 @@ class SettingsTab(Tab):
             self._preview_timer.start()
 
     def _toggle_autostart(self, enabled: bool) -> None:
-        self.tasks.run(lambda: self.station.set_autostart(enabled),
+        self.tasks.run(lambda: self.station.config.set_autostart(enabled),
                        lambda _: self._feedback("Start at login " +
                                                 ("on." if enabled else "off."), True),
                        lambda message: self._feedback(message, False), label="Start at login")

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
+from slipstation.app import Station
 from slipstation.gui.tasks import Tasks
-from slipstation.station import Station
 
 Feedback = Callable[[str, bool], None]  # (one-line result, ok?) for the status bar
 

@@ -13,7 +13,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from slipstation.errors import SlipStationError
+from slipstation.app import SlipStationError
 
 log = logging.getLogger(__name__)
 Report = Callable[[int, int], None]

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from slipstation.store.settings import ORDER_STATUSES
+from slipstation.domain import ORDER_STATUSES
 from slipstation.timeutil import parse_timestamp, to_iso
 
 ADDRESS_FIELDS = ("name", "company", "street_no", "street1", "street2", "street3", "city",

@@ -53,6 +53,14 @@ from slipstation.api.printnode import (
     PrintNodeClient,
     RemoteJob,
 )
+from slipstation.config import Settings
+from slipstation.domain import (
+    CANCELLABLE_STATES,
+    DISMISSABLE_STATES,
+    REQUEUEABLE_STATES,
+    SENT_STATES,
+    JobState,
+)
 from slipstation.errors import (
     NotFound,
     ServiceAuthError,
@@ -61,23 +69,25 @@ from slipstation.errors import (
     UsageError,
 )
 from slipstation.orders.models import Order
-from slipstation.printing.routing import route
+from slipstation.orders.routing import route
 from slipstation.slips.paper import paper as paper_spec
 from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.database import Database
-from slipstation.store.settings import Settings
 from slipstation.store.sync_state import SyncState
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 
 log = logging.getLogger(__name__)
 
-NO_PRINTER, QUEUED, SUBMITTING, SUBMITTED = "no_printer", "queued", "submitting", "submitted"
-DONE, FAILED, UNCONFIRMED, SKIPPED = "done", "failed", "unconfirmed", "skipped"
-CANCELLED, DISMISSED = "cancelled", "dismissed"
-REQUEUEABLE = frozenset({FAILED, UNCONFIRMED, SKIPPED, CANCELLED, DISMISSED})
-CANCELLABLE = frozenset({QUEUED, NO_PRINTER})
-DISMISSABLE = frozenset({FAILED, UNCONFIRMED})
-SENT = frozenset({SUBMITTED, DONE})
+# The states as plain strings (they are stored and bound as SQL parameters).
+NO_PRINTER, QUEUED = JobState.NO_PRINTER.value, JobState.QUEUED.value
+SUBMITTING, SUBMITTED = JobState.SUBMITTING.value, JobState.SUBMITTED.value
+DONE, FAILED = JobState.DONE.value, JobState.FAILED.value
+UNCONFIRMED, SKIPPED = JobState.UNCONFIRMED.value, JobState.SKIPPED.value
+CANCELLED, DISMISSED = JobState.CANCELLED.value, JobState.DISMISSED.value
+REQUEUEABLE = frozenset(state.value for state in REQUEUEABLE_STATES)
+CANCELLABLE = frozenset(state.value for state in CANCELLABLE_STATES)
+DISMISSABLE = frozenset(state.value for state in DISMISSABLE_STATES)
+SENT = frozenset(state.value for state in SENT_STATES)
 BASELINE = "print.baseline"
 
 
@@ -467,6 +477,17 @@ class PrintQueue:
                        r["printnode_state"] or "", r["printer_id"], r["paper"] or "",
                        r["copies"], r["printnode_job_id"], r["attempts"], r["last_error"] or "",
                        r["created_at"], r["updated_at"]) for r in rows]
+
+    def state_counts(self) -> dict[str, int]:
+        """How many jobs are in each state."""
+        return {str(state): int(count) for state, count in self._db.query(
+            "SELECT state, count(*) FROM print_jobs GROUP BY state")}
+
+    def sent_since(self, since: datetime) -> int:
+        """Jobs PrintNode accepted since then (each once, whatever happened next)."""
+        return int(self._db.scalar(
+            "SELECT count(DISTINCT print_job_id) FROM print_job_events WHERE state = ? "
+            "AND at >= ?", (SUBMITTED, to_iso(since))))
 
     def job(self, job_id: int) -> JobRow:
         found = self.jobs(limit=1, job_id=job_id)

@@ -20,6 +20,7 @@ from sqlcipher3 import dbapi2 as sqlite
 
 from slipstation.credentials import Credentials, Secret
 from slipstation.errors import DatabaseKeyMissing, DatabaseKeyWrong, DatabaseLocked, StoreError
+from slipstation.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
 Row = sqlite.Row
@@ -175,8 +176,6 @@ def _create_file(path: Path) -> None:
 
 def open_database(path: Path, credentials: Credentials) -> Database:
     """Open (or, the first time, create) the station's database with its key from the keyring."""
-    from slipstation.store.migrations import migrate
-
     key_hex = credentials.get(Secret.DATABASE)
     if path.exists() and path.stat().st_size > 0:
         if not key_hex:

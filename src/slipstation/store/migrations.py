@@ -6,12 +6,20 @@ database at the last version that finished. Append new migrations; never edit a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from slipstation.errors import StoreError
 
-if TYPE_CHECKING:
-    from slipstation.store.database import Database
+
+class Migratable(Protocol):
+    """What migrating needs of the database (`store.database.Database` is one)."""
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
 
 MIGRATIONS: list[tuple[str, ...]] = [
     # 1: the base schema.
@@ -144,11 +152,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
 LATEST_VERSION = len(MIGRATIONS)
 
 
-def schema_version(db: Database) -> int:
+def schema_version(db: Migratable) -> int:
     return int(db.scalar("PRAGMA user_version"))
 
 
-def migrate(db: Database) -> int:
+def migrate(db: Migratable) -> int:
     """Bring the schema to the latest version; returns the version reached."""
     current = schema_version(db)
     if current > LATEST_VERSION:

@@ -1,203 +1,40 @@
-"""Every setting declared once — type, default, help and validation. The CLI and the settings
-screen both read this list; values are stored as JSON in the encrypted database."""
+"""The settings table: one JSON value per key (the declarations are in `slipstation.config`)."""
 
 from __future__ import annotations
 
 import json
-import socket
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slipstation.errors import UsageError
+from slipstation.store.database import Database
 from slipstation.timeutil import now_iso
 
-if TYPE_CHECKING:
-    from slipstation.store.database import Database
 
-ORDER_STATUSES = ("UNKNOWN", "AWAITPAY", "PAID", "REFUNDED", "CANCELLED",
-                  "PARTIALLY_FULFILLED", "SHIPPED")
-PAPERS = ("4x6", "a4", "letter")
-TIERS = ("starter", "growth", "business", "enterprise")
-TIER_DAYS = {"starter": 7, "growth": 30, "business": 90, "enterprise": 365}
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-_EMPTY = {"", "none", "-"}
-
-
-@dataclass(frozen=True)
-class Setting:
-    key: str
-    kind: str  # str | int | bool | choice | choices | path | printer
-    default: Any
-    help: str
-    choices: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-    default_factory: Callable[[], Any] | None = field(default=None, compare=False)
-
-    def default_value(self) -> Any:
-        return self.default_factory() if self.default_factory else self.default
-
-    def describe_valid(self) -> str:
-        if self.kind == "choice":
-            return "one of " + "|".join(self.choices)
-        if self.kind == "choices":
-            return "a comma-separated list of " + "|".join(self.choices)
-        if self.kind == "bool":
-            return "true or false"
-        if self.kind == "int":
-            return f"a whole number from {self.minimum} to {self.maximum}"
-        if self.kind == "printer":
-            return "a PrintNode printer id (a number), or 'none'"
-        if self.kind == "path":
-            return "the path of a PNG or JPEG file, or 'none'"
-        if self.kind == "rules":
-            return "a JSON list of routing rules (see README)"
-        return "text"
-
-    def parse(self, text: str) -> Any:
-        """Turn what a person typed into the stored value, or raise UsageError saying what fits."""
-        raw = text.strip()
-        bad = UsageError(f"Invalid value for {self.key}: expected {self.describe_valid()}.")
-        if self.kind == "choice":
-            value = raw.lower()  # every single-choice setting has lower-case choices
-            if value not in self.choices:
-                raise bad
-            return value
-        if self.kind == "choices":
-            items = [part.strip().upper() for part in raw.split(",") if part.strip()]
-            if not items or any(item not in self.choices for item in items):
-                raise bad
-            return list(dict.fromkeys(items))
-        if self.kind == "bool":
-            if raw.lower() in _TRUE:
-                return True
-            if raw.lower() in _FALSE:
-                return False
-            raise bad
-        if self.kind == "int":
-            try:
-                number = int(raw)
-            except ValueError:
-                raise bad from None
-            if (self.minimum is not None and number < self.minimum) or (
-                    self.maximum is not None and number > self.maximum):
-                raise bad
-            return number
-        if self.kind == "rules":
-            from slipstation.printing.routing import parse_rules
-
-            return parse_rules(raw)
-        if self.kind == "printer":
-            if raw.lower() in _EMPTY:
-                return None
-            if not raw.isdigit() or int(raw) <= 0:
-                raise bad
-            return int(raw)
-        if self.kind == "path":
-            if raw.lower() in _EMPTY:
-                return ""
-            path = Path(raw).expanduser()
-            if path.suffix.lower() not in {".png", ".jpg", ".jpeg"}:
-                raise bad
-            if not path.is_file():
-                raise UsageError(f"Invalid value for {self.key}: no file at {path}.")
-            return str(path.resolve())
-        if len(raw) > 200 or any(ord(ch) < 32 for ch in raw):
-            raise UsageError(f"Invalid value for {self.key}: at most 200 printable characters.")
-        if self.key == "station" and not raw:
-            raise UsageError("Invalid value for station: a station needs a name.")
-        return raw
-
-    def format(self, value: Any) -> str:
-        if value is None or value == "":
-            return "none"
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if self.kind == "rules":
-            return json.dumps(value, ensure_ascii=False) if value else "none"
-        if isinstance(value, list):
-            return ",".join(str(item) for item in value)
-        return str(value)
-
-
-def _host_name() -> str:
-    return socket.gethostname() or "station"
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("printer", "printer", None, "Default PrintNode printer id for automatic printing."),
-    Setting("paper", "choice", "4x6", "Slip paper size.", choices=PAPERS),
-    Setting("poll_seconds", "int", 60, "Seconds between Shippo syncs.", minimum=15, maximum=3600),
-    Setting("statuses", "choices", ["PAID"], "Order statuses that print automatically.",
-            choices=ORDER_STATUSES),
-    Setting("backlog_hours", "int", 24,
-            "On the first sync, how many hours back eligible orders still auto-print.",
-            minimum=0, maximum=24 * 365),
-    Setting("tier", "choice", "starter", "Retention tier: days of order history kept "
-            "(starter 7, growth 30, business 90, enterprise 365).", choices=TIERS),
-    Setting("station", "str", None, "This station's name (print job source, audit log).",
-            default_factory=_host_name),
-    Setting("show_prices", "bool", False, "Print prices and totals on slips."),
-    Setting("logo", "path", "", "Logo image printed at the top of each slip."),
-    Setting("ship_from", "str", "", "Return address on slips when an order has none, lines "
-            "separated by '|' (e.g. 'Hippo Shop|965 Mission St|San Francisco, CA 94103|US')."),
-    Setting("expire_minutes", "int", 60,
-            "Minutes PrintNode keeps trying an undelivered job before it expires.",
-            minimum=1, maximum=14 * 24 * 60),
-    Setting("rules", "rules", [], "Routing rules (JSON list, first match wins): conditions "
-            "country, shop_app, shipping_method, min/max_weight, min/max_items, sku_prefix; "
-            "actions printer, paper, copies or skip."),
-    Setting("shop_app", "str", "", "Only sync orders from this Shippo shop_app (empty = all)."),
-)
-SETTINGS_BY_KEY = {setting.key: setting for setting in SETTINGS}
-
-
-def lookup(key: str) -> Setting:
-    try:
-        return SETTINGS_BY_KEY[key]
-    except KeyError:
-        raise UsageError(f"Unknown setting '{key}'; valid keys: "
-                         f"{', '.join(SETTINGS_BY_KEY)}.") from None
-
-
-class Settings:
-    """Typed access to the settings table; unknown stored keys are ignored."""
-
+class SettingsTable:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def get(self, key: str) -> Any:
-        setting = lookup(key)
+        """The stored value, or None when the key was never set."""
         stored = self._db.scalar("SELECT value FROM settings WHERE key = ?", (key,))
-        return setting.default_value() if stored is None else json.loads(stored)
+        return None if stored is None else json.loads(stored)
 
     def all(self) -> dict[str, Any]:
-        stored = {row["key"]: json.loads(row["value"])
-                  for row in self._db.query("SELECT key, value FROM settings")}
-        return {s.key: stored[s.key] if s.key in stored else s.default_value() for s in SETTINGS}
+        return {row["key"]: json.loads(row["value"])
+                for row in self._db.query("SELECT key, value FROM settings")}
 
-    def explicitly_set(self) -> set[str]:
-        return {row["key"] for row in self._db.query("SELECT key FROM settings")}
+    def put(self, values: dict[str, Any]) -> None:
+        """Store every value in one transaction."""
+        now = now_iso()
+        with self._db.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                [(key, json.dumps(value), now) for key, value in values.items()])
 
-    def set(self, key: str, text: str) -> Any:
-        """Validate and store; returns the stored value."""
-        value = lookup(key).parse(text)
-        self.put(key, value)
-        return value
-
-    def put(self, key: str, value: Any) -> None:
-        lookup(key)
-        self._db.execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-            "updated_at = excluded.updated_at",
-            (key, json.dumps(value), now_iso()),
-        )
-
-    def reset(self, keys: Iterable[str] | None = None) -> int:
+    def delete(self, keys: list[str] | None = None) -> int:
+        """Forget these keys (all when None); returns how many were stored."""
         if keys is None:
             return self._db.execute("DELETE FROM settings")
-        return sum(self._db.execute("DELETE FROM settings WHERE key = ?", (k,)) for k in keys)
+        return sum(self._db.execute("DELETE FROM settings WHERE key = ?", (key,))
+                   for key in keys)

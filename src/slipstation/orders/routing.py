@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from slipstation.domain import PAPERS
 from slipstation.errors import UsageError
 from slipstation.orders.models import Order
-from slipstation.store.settings import PAPERS
 
 GRAMS = {"g": Decimal(1), "kg": Decimal(1000), "lb": Decimal("453.59237"),
          "oz": Decimal("28.349523125")}

@@ -29,12 +29,12 @@ from keyring.backend import KeyringBackend
 from slipstation import sample_orders
 from slipstation.api.printnode import PRINTNODE_URL_ENV
 from slipstation.api.shippo import SHIPPO_URL_ENV
+from slipstation.app.core import Core
 from slipstation.credentials import Credentials, Secret
 from slipstation.errors import KeyringError
 from slipstation.fileio import write_private
 from slipstation.loopback.printnode import Job, PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
-from slipstation.station import Station
 
 log = logging.getLogger(__name__)
 DEMO_SHIPPO_KEY = "shippo_test_demo0000000000000000"
@@ -64,7 +64,7 @@ class Demo:
         self.printnode.close()
 
 
-def start_demo(station: Station) -> Demo:
+def start_demo(station: Core) -> Demo:
     """Start the embedded services and point this process's clients at them."""
     orders = list(sample_orders.specs())
     shippo = ShippoServer((DEMO_SHIPPO_KEY,))

@@ -17,33 +17,14 @@ from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from filelock import FileLock, Timeout
 
-from slipstation.errors import Cancelled, SlipStationError, StationBusy
+from slipstation.app.station import Station
+from slipstation.errors import Cancelled, SlipStationError
 from slipstation.logs import add_handler
-from slipstation.station import Station
+from slipstation.service_lock import ServiceLock
 
 log = logging.getLogger(__name__)
 PRINT_REFRESH_SECONDS = 20
-
-
-class ServiceLock:
-    """Held for the life of a service; a second one on the same data dir is refused."""
-
-    def __init__(self, station: Station) -> None:
-        self._lock = FileLock(str(station.paths.service_lock))
-        self._data_dir = station.paths.data_dir
-
-    def __enter__(self) -> ServiceLock:
-        try:
-            self._lock.acquire(timeout=0)
-        except Timeout:
-            raise StationBusy(f"Another SlipStation is already running on {self._data_dir}; "
-                              "stop it first (or use another --data-dir).") from None
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._lock.release()
 
 
 class Engine:
@@ -62,7 +43,7 @@ class Engine:
         self.cycle_done = threading.Event()
 
     def start(self) -> None:
-        self._poll_seconds = int(self.station.settings.get("poll_seconds"))
+        self._poll_seconds = int(self.station.config.get("poll_seconds"))
         self._scheduler.add_job(
             self._sync_job, IntervalTrigger(seconds=self._poll_seconds), id="sync",
             max_instances=1, coalesce=True, misfire_grace_time=None,
@@ -97,7 +78,7 @@ class Engine:
         if self._on_cycle_start:
             self._on_cycle_start()
         try:
-            summary = self.station.sync()
+            summary = self.station.sync.run()
             message = f"sync: {summary.line()}"
             self._last_problem = None
         except Cancelled:
@@ -118,7 +99,7 @@ class Engine:
     def _print_job(self) -> None:
         """Retries due print jobs and follows submitted ones to done/failed."""
         try:
-            self.station.refresh_printing()
+            self.station.printing.refresh()
         except Cancelled:
             return
         except SlipStationError as exc:
@@ -133,7 +114,7 @@ class Engine:
 
     def _retention_job(self) -> None:
         try:
-            counts = self.station.purge_if_due()
+            counts = self.station.privacy.purge_if_due()
             if counts is not None:
                 log.info("retention purge: %s", counts.line())
         except Cancelled:
@@ -143,7 +124,7 @@ class Engine:
 
     def _follow_poll_setting(self) -> None:
         try:
-            wanted = int(self.station.settings.get("poll_seconds"))
+            wanted = int(self.station.config.get("poll_seconds"))
         except SlipStationError:
             return
         if wanted != self._poll_seconds and not self.station.stop.stopped:
@@ -161,7 +142,7 @@ def run_service(station: Station, on_cycle: Callable[[str], None] | None = None,
         log.info("received %s; stopping", signal.Signals(signum).name)
         stopping.set()
 
-    with ServiceLock(station):
+    with ServiceLock(station.paths):
         station.db  # noqa: B018 - open (and migrate) the store before the first job runs
         if log_to_stderr:  # a headless service's journal
             add_handler(logging.StreamHandler(sys.stderr)).setLevel(logging.INFO)

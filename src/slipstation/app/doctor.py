@@ -12,10 +12,10 @@ from typing import Any
 from slipstation.api.http import RetryPolicy
 from slipstation.api.printnode import PrintNodeClient
 from slipstation.api.shippo import ShippoClient
+from slipstation.app.core import Core
 from slipstation.credentials import Secret, mask_secret
 from slipstation.errors import InstallDamaged, ServiceAuthError, SlipStationError
 from slipstation.resources import REINSTALL
-from slipstation.station import Station
 
 log = logging.getLogger(__name__)
 # A check answers in seconds: a couple of quick retries, never the service's long backoff.
@@ -76,12 +76,12 @@ def check_printnode_key(key: str | None) -> Check:
                       lambda client: f"account {client.whoami().get('id', '?')}, ")
 
 
-def _keyring(station: Station) -> Check:
+def _keyring(station: Core) -> Check:
     station.credentials.get(Secret.DATABASE)  # raises KeyringError with its own fix
     return Check("keyring", Level.OK, station.credentials.location.split(",")[0])
 
 
-def _database(station: Station) -> Check:
+def _database(station: Core) -> Check:
     path = station.paths.database
     if not path.exists():
         return Check("database", Level.OK, f"not created yet ({path} is made on first use)")
@@ -98,7 +98,7 @@ def _database(station: Station) -> Check:
                  f"{orders} order(s), integrity ok")
 
 
-def _fonts(_station: Station) -> Check:
+def _fonts(_station: Core) -> Check:
     from slipstation.slips import fonts
 
     try:
@@ -110,7 +110,7 @@ def _fonts(_station: Station) -> Check:
     return Check("fonts", Level.OK, f"{len(files) + 1} faces: Helvetica, " + ", ".join(files))
 
 
-def _printer(station: Station) -> Check:
+def _printer(station: Core) -> Check:
     printer_id = station.settings.get("printer")
     if printer_id is None:
         return Check("printer", Level.FAIL, "no printer chosen; orders wait in the queue",
@@ -137,7 +137,7 @@ def _printer(station: Station) -> Check:
     return Check("printer", Level.OK, f"{where}: online")
 
 
-def _display(_station: Station) -> Check:
+def _display(_station: Core) -> Check:
     from slipstation.desktop import check_display
 
     try:
@@ -147,7 +147,7 @@ def _display(_station: Station) -> Check:
     return Check("desktop", Level.OK, "the window can open here")
 
 
-def _steps(station: Station) -> list[tuple[str, Callable[[], Check]]]:
+def _steps(station: Core) -> list[tuple[str, Callable[[], Check]]]:
     return [
         ("keyring", lambda: _keyring(station)),
         ("database", lambda: _database(station)),
@@ -159,7 +159,7 @@ def _steps(station: Station) -> list[tuple[str, Callable[[], Check]]]:
     ]
 
 
-def run_checks(station: Station) -> Iterator[Check]:
+def run_checks(station: Core) -> Iterator[Check]:
     """Every check in order; one that fails never stops the rest (a broken keyring still lets
     the fonts be checked)."""
     for name, step in _steps(station):

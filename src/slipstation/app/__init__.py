@@ -1,0 +1,100 @@
+"""The application layer: everything the faces (the command line, the window, the tray and
+`run`) may use, and nothing else — an import-linter contract in `pyproject.toml` keeps them to
+this module. Open a `Station` and call its services; results come back as the typed values
+below; errors are `SlipStationError`s carrying a one-line message and, where there is one, a fix.
+See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from slipstation.api.printnode import Printer
+from slipstation.app.demo import Demo, demo_data_dir, start_demo
+from slipstation.app.doctor import Check, run_checks
+from slipstation.app.doctor import Level as CheckLevel
+from slipstation.app.engine import Engine, run_service
+from slipstation.app.orders import OrdersService
+from slipstation.app.outcomes import (
+    BatchResult,
+    ConfigItem,
+    Level,
+    PrintOutcome,
+    PrintState,
+    StationStatus,
+)
+from slipstation.app.station import Station
+from slipstation.app.status import LogLine
+from slipstation.config import SETTINGS, Setting, lookup
+from slipstation.credentials import KeyStatus, Secret
+from slipstation.desktop import check_display
+from slipstation.domain import (
+    ATTENTION_STATES,
+    CANCELLABLE_STATES,
+    DISMISSABLE_STATES,
+    ORDER_STATUSES,
+    PAPERS,
+    REQUEUEABLE_STATES,
+    TIERS,
+    JobState,
+)
+from slipstation.errors import NotFound, SlipStationError, UsageError
+from slipstation.logs import configure_logging, scrub, shutdown_logging
+from slipstation.paths import resolve_data_dir
+from slipstation.printing.queue import JobRow
+from slipstation.resources import resources_dir
+from slipstation.service_lock import ServiceLock
+from slipstation.slips.slip import address_lines
+from slipstation.store.audit import AuditEntry
+from slipstation.store.orders import StoredOrder
+from slipstation.sync import SyncOutcome, SyncSummary
+from slipstation.timeutil import to_iso
+
+__all__ = [
+    "ATTENTION_STATES",
+    "CANCELLABLE_STATES",
+    "DISMISSABLE_STATES",
+    "ORDER_STATUSES",
+    "PAPERS",
+    "REQUEUEABLE_STATES",
+    "SETTINGS",
+    "TIERS",
+    "AuditEntry",
+    "BatchResult",
+    "Check",
+    "CheckLevel",
+    "ConfigItem",
+    "Demo",
+    "Engine",
+    "JobRow",
+    "JobState",
+    "KeyStatus",
+    "Level",
+    "LogLine",
+    "NotFound",
+    "OrdersService",
+    "PrintOutcome",
+    "PrintState",
+    "Printer",
+    "Secret",
+    "ServiceLock",
+    "Setting",
+    "SlipStationError",
+    "Station",
+    "StationStatus",
+    "StoredOrder",
+    "SyncOutcome",
+    "SyncSummary",
+    "UsageError",
+    "address_lines",
+    "check_display",
+    "configure_logging",
+    "demo_data_dir",
+    "lookup",
+    "resolve_data_dir",
+    "resources_dir",
+    "run_checks",
+    "run_service",
+    "scrub",
+    "shutdown_logging",
+    "start_demo",
+    "to_iso",
+]

@@ -1,0 +1,72 @@
+"""Orders as the faces see them: find, search and count the stored orders, render their slips
+and pick lists (never written to disk here: the caller decides where bytes go)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slipstation.app.core import Core
+from slipstation.config import lookup
+from slipstation.errors import NotFound
+from slipstation.fileio import write_private
+from slipstation.sample_orders import sample_order
+from slipstation.slips.picklist import render_picklist
+from slipstation.slips.slip import SlipOptions, render_slip
+from slipstation.store.orders import StoredOrder
+
+
+class OrdersService:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def find(self, number: str) -> StoredOrder:
+        found = self._core.order_store.find(number)
+        if found is None:
+            raise NotFound(f"No order {number.strip()!r} in the local store",
+                           fix="sync first, or check the number")
+        return found
+
+    def search(self, *, status: str | None = None, text: str | None = None,
+               printed: bool | None = None, limit: int = 1000,
+               offset: int = 0) -> list[StoredOrder]:
+        """Newest first."""
+        return self._core.order_store.search(status=status, text=text, printed=printed,
+                                             limit=limit, offset=offset)
+
+    def count(self, *, status: str | None = None, text: str | None = None,
+              printed: bool | None = None) -> int:
+        return self._core.order_store.count(status=status, text=text, printed=printed)
+
+    def status_history(self, order_id: int) -> list[tuple[str, str]]:
+        return self._core.order_store.status_history(order_id)
+
+    # -- slips ---------------------------------------------------------------------------------
+    def slip_options(self) -> SlipOptions:
+        return SlipOptions.from_settings(self._core.settings.all())
+
+    def render_slip(self, number: str) -> tuple[StoredOrder, bytes]:
+        stored = self.find(number)
+        return stored, render_slip(stored.order, self.slip_options())
+
+    def save_slip(self, number: str, path: Path) -> tuple[StoredOrder, Path]:
+        """Render one slip into an owner-only file (the user's choice of path)."""
+        stored, pdf = self.render_slip(number)
+        return stored, write_private(path, pdf)
+
+    def preview_slip(self, number: str | None = None,
+                     changes: dict[str, str] | None = None) -> bytes:
+        """A slip as it would print with some settings changed but not yet saved (the
+        Settings screen's live preview); a sample order when no order is named."""
+        values = self._core.settings.all()
+        for key, text in (changes or {}).items():
+            values[key] = lookup(key).parse(text)
+        order = self.find(number).order if number else sample_order()
+        return render_slip(order, SlipOptions.from_settings(values))
+
+    def render_picklist(self, numbers: list[str]) -> bytes:
+        orders = [self.find(number).order for number in numbers]
+        paper = str(self._core.settings.get("paper"))
+        return render_picklist(orders, "a4" if paper == "4x6" else paper)
+
+    def save_picklist(self, numbers: list[str], path: Path) -> Path:
+        return write_private(path, self.render_picklist(numbers))

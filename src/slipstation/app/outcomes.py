@@ -1,0 +1,106 @@
+"""The typed values the services hand the faces: a station's status and its level, what became
+of a person's print, a batch's result, a setting with its value. Faces branch on these, never on
+message text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from slipstation.config import Setting
+from slipstation.printing.queue import JobRow
+from slipstation.sync import SyncOutcome
+
+
+class Level(StrEnum):
+    """The station's state at a glance: the tray colour and the header's word."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class StationStatus:
+    last_sync: str
+    queued: int
+    printed_today: int
+    failures: int
+    paused: bool
+    printer_problem: str | None = None
+    sync_outcome: SyncOutcome = SyncOutcome.NEVER
+
+    @property
+    def level(self) -> Level:
+        if self.paused:
+            return Level.PAUSED
+        if self.failures or self.printer_problem or self.sync_outcome.is_problem:
+            return Level.ERROR
+        return Level.RUNNING
+
+    @property
+    def key_rejected(self) -> bool:
+        return self.sync_outcome is SyncOutcome.KEY_REJECTED
+
+
+class PrintState(StrEnum):
+    """What became of a person's print, as PrintNode answered it."""
+
+    SENT = "sent"                # PrintNode accepted it
+    WAITING = "waiting"          # not accepted yet (PrintNode unreachable, or busy elsewhere)
+    REFUSED = "refused"          # PrintNode refused it, or it could not be sent
+    SKIPPED = "skipped"          # the order is no longer eligible (checked with Shippo)
+    ALREADY = "already_printed"  # another station printed this order's slip
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """The truth about one manual print, for the CLI's exit code and the scan banner."""
+
+    state: PrintState
+    job: JobRow
+    kind: str                     # manual | reprint | auto (the order's own slip, sent now)
+    printer_name: str = ""
+    printer_offline: str | None = None  # the printer's condition when it is not ready
+    reason: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.state in (PrintState.SENT, PrintState.ALREADY)
+
+    def line(self) -> str:
+        what = {"reprint": "reprint", "manual": "manual print"}.get(self.kind, "slip")
+        number = self.job.order_number
+        printer = f"{self.printer_name} " if self.printer_name else ""
+        if self.state is PrintState.SENT:
+            copies = f", {self.job.copies} copies" if self.job.copies > 1 else ""
+            text = (f"{what} of {number} sent to {printer}(printer {self.job.printer_id}, "
+                    f"PrintNode job {self.job.printnode_job_id}{copies})")
+            if self.printer_offline:
+                text += f"; the printer is {self.printer_offline}: it prints when it is back"
+            return text
+        if self.state is PrintState.ALREADY:
+            return f"{number} was already printed: {self.reason}"
+        if self.state is PrintState.SKIPPED:
+            return f"{number} not printed: {self.reason}"
+        if self.state is PrintState.WAITING:
+            return f"{what} of {number} not sent yet (job {self.job.id}): {self.reason}"
+        return f"{what} of {number} not printed (job {self.job.id}): {self.reason}"
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConfigItem:
+    setting: Setting
+    value: Any
+    is_default: bool
+
+    @property
+    def text(self) -> str:
+        return self.setting.format(self.value)

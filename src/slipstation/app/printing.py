@@ -1,0 +1,208 @@
+"""Printing as a person sees it: pause and resume (stored, so every process of the station
+obeys), a person's print that goes first and alone and reports PrintNode's answer, jobs that
+can be cancelled, dismissed and re-queued, and the printers. The exactly-once machinery itself
+is `printing/queue.py`."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from slipstation.api.printnode import Printer
+from slipstation.app.core import Core
+from slipstation.app.outcomes import BatchResult, PrintOutcome, PrintState
+from slipstation.credentials import Secret
+from slipstation.domain import JobState
+from slipstation.errors import NotFound, SlipStationError, UsageError
+from slipstation.printing.queue import SENT, JobRow, ProcessResult, job_payload
+from slipstation.sample_orders import sample_order
+
+log = logging.getLogger(__name__)
+PAUSED = "print.paused"
+MAX_COPIES = 20
+_OUTCOMES = {JobState.SUBMITTED: PrintState.SENT, JobState.DONE: PrintState.SENT,
+             JobState.SKIPPED: PrintState.SKIPPED, JobState.FAILED: PrintState.REFUSED,
+             JobState.UNCONFIRMED: PrintState.REFUSED}
+
+
+class PrintingService:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self.printer_problem: str | None = None  # from the last check_printer()
+
+    # -- pause ---------------------------------------------------------------------------------
+    @property
+    def paused(self) -> bool:
+        """Auto-print paused: stored, so every process of this station (GUI, tray, `run`, the
+        CLI) sees it within one cycle, and it survives a restart."""
+        return self._core.state.get(PAUSED) == "1"
+
+    def set_paused(self, paused: bool) -> None:
+        if paused == self.paused:
+            return
+        if paused:
+            self._core.state.set(PAUSED, "1")
+        else:
+            self._core.state.delete(PAUSED)
+        self._core.audit.record("print.pause" if paused else "print.resume")
+        log.info("auto-print %s", "paused" if paused else "resumed")
+
+    # -- the automatic loop ----------------------------------------------------------------------
+    def work_queue(self, *, plan: bool = False) -> ProcessResult:
+        """Plan automatic slips for new orders (`plan`), then send what is due — only what a
+        person asked for while auto-print is paused. A 401 re-reads the keyring first."""
+        queue = self._core.queue
+        if plan:
+            queue.plan_auto()
+        automatic = not self.paused
+        result = queue.process(automatic=automatic)
+        if result.auth_rejected and self._core.key_changed(Secret.PRINTNODE):
+            log.info("PrintNode key changed in the keyring; printing with the new one")
+            result = queue.process(automatic=automatic)
+        if not automatic:
+            result.problem = "auto-print paused"
+        return result
+
+    def refresh(self) -> int:
+        """Retry what is due and poll PrintNode for job states; returns state changes."""
+        self.check_printer()
+        self.work_queue()
+        return self._core.queue.refresh_states()
+
+    # -- printers ------------------------------------------------------------------------------
+    def printers(self) -> list[Printer]:
+        return self._core.printnode().printers()
+
+    def check_printer(self) -> str | None:
+        """Is the chosen printer there and online? Kept for the header, the tray and its
+        notification; None when all is well (or no printer is chosen yet)."""
+        printer_id = self._core.settings.get("printer")
+        problem = None
+        if printer_id is not None:
+            printer = self._core.printnode().printer(int(printer_id))
+            if printer is None:
+                problem = f"printer {printer_id} is not on this PrintNode account"
+            elif not printer.ready:
+                problem = f"printer {printer.name} is {printer.condition}"
+        self.printer_problem = problem
+        return problem
+
+    def print_test_page(self, printer_id: int, paper: str | None = None) -> int:
+        """A sample slip straight to a printer (first run, Settings): proves the key, the
+        printer and the paper before any real order. Not an order, so not in the queue."""
+        core = self._core
+        printer = core.printnode().printer(printer_id)
+        if printer is None:
+            raise NotFound(f"Printer {printer_id} is not on this PrintNode account.")
+        paper = paper or str(core.settings.get("paper"))
+        payload = job_payload(core.settings.all(), sample_order(), printer, paper=paper,
+                              title=f"Test print [{uuid.uuid4().hex[:10]}]",
+                              source=f"SlipStation {core.station_name()}"[:100], copies=1)
+        job_id = core.printnode().submit(payload, uuid.uuid4().hex)
+        core.audit.record("print.test", printer=printer_id, paper=paper)
+        return job_id
+
+    # -- a person's prints -----------------------------------------------------------------------
+    def print_order(self, number: str, *, copies: int = 1,
+                    printer: int | None = None) -> PrintOutcome:
+        """A person's print: it goes first and alone (paused automatic slips stay paused),
+        and the outcome says what PrintNode answered. If the order's automatic slip has not
+        gone yet, this print is that slip (one job, not two); after a slip printed, it is a
+        reprint, recorded as one."""
+        core = self._core
+        stored = core.order_store.find(number)
+        if stored is None:
+            raise NotFound(f"No order {number.strip()!r} in the local store",
+                           fix="sync first, or check the number")
+        if not 1 <= copies <= MAX_COPIES:
+            raise UsageError(f"Copies must be from 1 to {MAX_COPIES}.")
+        chosen = printer or core.settings.get("printer")
+        if chosen is None:
+            raise SlipStationError("No printer chosen", fix="`slipstation config set printer "
+                                   "ID` (see `slipstation printers`) or pass --printer")
+        target = int(chosen)
+        queue = core.queue
+        earlier = [j for j in queue.jobs(order_id=stored.id) if j.state in SENT]
+        job_id = None if earlier else queue.take_over_auto(stored.id, printer=target,
+                                                            copies=copies)
+        kind = "auto" if job_id is not None else "reprint" if earlier else "manual"
+        if job_id is None:
+            job_id = queue.enqueue(stored.id, stored.order, kind=kind, printer=target,
+                                   paper=str(core.settings.get("paper")), copies=copies)
+        core.audit.record("print.reprint" if kind == "reprint" else "print.manual",
+                          copies=copies)
+        job, result = queue.send(job_id)
+        return self._outcome(job, kind, result)
+
+    def _outcome(self, job: JobRow, kind: str, result: ProcessResult) -> PrintOutcome:
+        state = _OUTCOMES.get(JobState(job.state), PrintState.WAITING)
+        if state is PrintState.SENT and result.already_printed:
+            state = PrintState.ALREADY
+        name, offline = "", None
+        if job.printer_id is not None:
+            try:
+                found = self._core.printnode().printer(job.printer_id)
+            except SlipStationError:
+                found = None
+            if found is not None:
+                name = found.name
+                offline = None if found.ready else found.condition
+        reason = ""
+        if state is PrintState.ALREADY:
+            reason = self._core.queue.last_event(job.id)
+        elif state is not PrintState.SENT:
+            reason = job.last_error or result.problem or self._core.queue.last_event(job.id)
+        return PrintOutcome(state, job, kind, name, offline, reason)
+
+    def print_orders(self, numbers: list[str],
+                     report: Callable[[int, int], None] | None = None) -> BatchResult:
+        """Print several orders (the GUI's multi-select); one failure never stops the rest."""
+        result = BatchResult()
+        for done, number in enumerate(numbers, 1):
+            try:
+                outcome = self.print_order(number)
+            except SlipStationError as exc:
+                result.problems.append(f"{number}: {exc.message}")
+            else:
+                if outcome.accepted:
+                    result.sent += 1
+                else:
+                    result.problems.append(outcome.line())
+            if report is not None:
+                report(done, len(numbers))
+        return result
+
+    # -- jobs ----------------------------------------------------------------------------------
+    def jobs(self, limit: int = 1000) -> list[JobRow]:
+        """The newest jobs first."""
+        return self._core.queue.jobs(limit=limit)
+
+    def job(self, job_id: int) -> JobRow:
+        return self._core.queue.job(job_id)
+
+    def last_event(self, job_id: int) -> str:
+        return self._core.queue.last_event(job_id)
+
+    def requeue(self, job_id: int, printer: int | None = None) -> JobRow:
+        """Send a failed, unconfirmed, skipped, cancelled or dismissed job again, to the
+        printer chosen now (or `printer`): that job alone, at once."""
+        core = self._core
+        target = printer or core.settings.get("printer")
+        core.queue.requeue(job_id, int(target) if target is not None else None)
+        core.audit.record("print.requeue", job=job_id)
+        if target is None:
+            return core.queue.job(job_id)
+        return core.queue.send(job_id)[0]
+
+    def cancel(self, job_id: int) -> JobRow:
+        """Cancel a job that has not been sent (an automatic slip is not planned again)."""
+        self._core.queue.cancel(job_id)
+        self._core.audit.record("print.cancel", job=job_id)
+        return self._core.queue.job(job_id)
+
+    def dismiss(self, job_id: int) -> JobRow:
+        """Settle a failure a person has seen: it stops needing attention."""
+        self._core.queue.dismiss(job_id)
+        self._core.audit.record("print.dismiss", job=job_id)
+        return self._core.queue.job(job_id)
