@@ -16,13 +16,13 @@ from pytestqt.qtbot import QtBot
 
 from slipstation.api.http import RetryPolicy
 from slipstation.api.shippo import ShippoClient
+from slipstation.app import Station
 from slipstation.credentials import Credentials, Secret
 from slipstation.gui.main_window import MainWindow
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.printing.queue import QueuePolicy
-from slipstation.station import Station
 from slipstation.timeutil import utc_now
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -158,8 +158,8 @@ def synced_printing_station(data_dir: Path, shippo_server: ShippoServer,
     """A printing station (printer 71) that has synced these orders from the loopback Shippo."""
     shippo_server.add_orders(orders)
     station = open_printing_station(data_dir)
-    station.set_config("printer", "71")
-    station.sync()
+    station.config.set("printer", "71")
+    station.sync.run()
     return station
 
 

@@ -46,5 +46,5 @@ def test_unknown_order_is_one_line_and_exit_1(cli: Cli, shippo_env: dict[str, st
     assert "No order '#9999'" in one_line_error(result)
     assert not (tmp_path / "x.pdf").exists()
     missing_folder = cli("render", "3001", "-o", str(tmp_path / "no" / "such" / "x.pdf"))
-    assert missing_folder.returncode == 1
+    assert missing_folder.returncode == 2  # a bad -o is a usage error
     assert "Cannot write" in one_line_error(missing_folder)

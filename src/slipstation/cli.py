@@ -7,6 +7,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,6 +36,31 @@ from slipstation.app import (
 
 log = logging.getLogger("slipstation.cli")
 Handler = Callable[[Station, argparse.Namespace], int]
+
+
+MAX_ID = 2 ** 63 - 1  # PrintNode ids and our own job ids are 64-bit integers
+
+
+def _id(text: str) -> int:
+    """A PrintNode or job id: a whole number from 1 to 2^63-1 (a usage error otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number") from None
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text[:30]} is out of range (1 to 2^63-1)")
+    return value
+
+
+def _count(text: str) -> int:
+    """A count or limit: a whole number from 0 to 1,000,000."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number") from None
+    if not 0 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text[:30]} is out of range (0 to 1,000,000)")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -158,7 +184,12 @@ def cmd_render(station: Station, args: argparse.Namespace) -> int:
         stored, path = station.orders.save_slip(numbers[0], target)
         _out(f"{stored.order.display_number}: {path}")
         return 0
-    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"With several orders -o names a folder; {target} is a file.")
+    try:
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise SlipStationError(f"Cannot make the folder {target}: {exc.strerror}.") from None
     for number in numbers:
         stored = station.orders.find(number)
         stored, path = station.orders.save_slip(
@@ -407,17 +438,17 @@ def build_parser() -> _Parser:
     orders = add("orders", cmd_orders, "list stored orders, newest first")
     orders.add_argument("--status", metavar="S")
     orders.add_argument("--search", metavar="Q", help="order number, name, email or SKU")
-    orders.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (0 = all)")
+    orders.add_argument("--limit", type=_count, default=0, metavar="N", help="at most N (0 = all)")
     orders.add_argument("--json", action="store_true")
     jobs = add("jobs", cmd_jobs, "print jobs and their states, newest first")
     jobs.add_argument("--json", action="store_true")
-    jobs.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (0 = all)")
-    jobs.add_argument("--requeue", type=int, metavar="ID",
+    jobs.add_argument("--limit", type=_count, default=0, metavar="N", help="at most N (0 = all)")
+    jobs.add_argument("--requeue", type=_id, metavar="ID",
                       help="send a failed, unconfirmed, skipped, cancelled or dismissed job "
                       "again, to the printer chosen now (or --printer)")
-    jobs.add_argument("--printer", type=int, metavar="ID", help="with --requeue")
-    jobs.add_argument("--cancel", type=int, metavar="ID", help="cancel a job not sent yet")
-    jobs.add_argument("--dismiss", type=int, metavar="ID",
+    jobs.add_argument("--printer", type=_id, metavar="ID", help="with --requeue")
+    jobs.add_argument("--cancel", type=_id, metavar="ID", help="cancel a job not sent yet")
+    jobs.add_argument("--dismiss", type=_id, metavar="ID",
                       help="settle a failed or unconfirmed job (it stops needing attention)")
 
     render = add("render", cmd_render, "render slips to PDF (several or --all: -o is a folder)")
@@ -426,8 +457,8 @@ def build_parser() -> _Parser:
     render.add_argument("-o", "--output", required=True, metavar="FILE")
     print_ = add("print", cmd_print, "print (or reprint) an order's slip now")
     print_.add_argument("order_number", metavar="ORDER_NUMBER")
-    print_.add_argument("--copies", type=int, default=1)
-    print_.add_argument("--printer", type=int, metavar="ID")
+    print_.add_argument("--copies", type=_count, default=1)
+    print_.add_argument("--printer", type=_id, metavar="ID")
     picklist = add("picklist", cmd_picklist, "pick list (SKUs summed) for orders")
     picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
     picklist.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -486,6 +517,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("slipstation: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `slipstation jobs | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         log.exception("unexpected error")
         if debug:

@@ -89,7 +89,7 @@ class Setting:
         if self.kind == "printer":
             if raw.lower() in _EMPTY:
                 return None
-            if not raw.isdigit() or int(raw) <= 0:
+            if not raw.isdigit() or not 0 < int(raw) < 2 ** 63:
                 raise bad
             return int(raw)
         if self.kind == "path":

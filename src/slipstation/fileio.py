@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from slipstation.errors import SlipStationError
+from slipstation.errors import SlipStationError, UsageError
 
 
 def write_private(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` with mode 0600 via a temporary file in the same folder."""
+    """Write `data` to `path` with mode 0600 via a temporary file in the same folder. Only a
+    new path or a regular file is written: never a folder, a FIFO or a device."""
+    if not str(path).strip():
+        raise UsageError("No output file named; give a path like -o slips.pdf.")
     path = path.expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise SlipStationError(f"Cannot write {path}: no folder {folder}.")
+        raise UsageError(f"Cannot write {path}: no folder {folder}.")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise SlipStationError(f"Cannot write {path}: {exc.strerror}.") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise UsageError(f"Cannot write {path}: it is a folder; name a file in it.")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError(f"Cannot write {path}: it is not a regular file (a device or pipe).")
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as exc:
@@ -28,6 +42,11 @@ def write_private(path: Path, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise SlipStationError(f"Cannot write {path}: {exc.strerror or exc}; nothing was "
+                               "written.") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)

@@ -122,13 +122,15 @@ def configure_logging(log_file: Path | None, *, debug: bool = False) -> None:
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
     logger.propagate = False
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = logging.handlers.TimedRotatingFileHandler(
-            log_file, when="midnight", backupCount=LOG_RETENTION_DAYS, encoding="utf-8",
-            delay=True,
-        )
-        add_handler(handler)
-        log_file.touch(mode=0o600, exist_ok=True)
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            log_file.touch(mode=0o600, exist_ok=True)
+        except OSError:
+            pass  # a read-only data dir: the command still runs, without a file log
+        else:
+            add_handler(logging.handlers.TimedRotatingFileHandler(
+                log_file, when="midnight", backupCount=LOG_RETENTION_DAYS, encoding="utf-8",
+                delay=True))
     if debug:
         add_handler(logging.StreamHandler())
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 from slipstation import APP_NAME
+from slipstation.errors import SlipStationError
 
 DATA_DIR_ENV = "SLIPSTATION_DATA_DIR"
 
@@ -53,4 +54,11 @@ class StationPaths:
     def ensure(self) -> None:
         """Create the directories owner-only; the database and logs live inside."""
         for folder in (self.data_dir, self.log_dir):
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                what = "is a file, not a folder" if folder.exists() else \
+                    (exc.strerror or type(exc).__name__).lower()
+                raise SlipStationError(f"Cannot use the data folder {folder}: {what}",
+                                       fix="choose another with --data-dir or fix its "
+                                       "permissions") from None

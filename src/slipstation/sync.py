@@ -19,14 +19,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from slipstation.api.shippo import OrderPage, ShippoClient
 from slipstation.config import Settings
 from slipstation.domain import TIER_DAYS
-from slipstation.errors import ServiceAuthError, SlipStationError
-from slipstation.orders.models import MalformedOrder, parse_order
+from slipstation.errors import ServiceAuthError, SlipStationError, StoreError
+from slipstation.orders.models import MalformedOrder, Order, parse_order
 from slipstation.store.database import Database
-from slipstation.store.orders import OrderRepository
+from slipstation.store.orders import OrderRepository, UpsertCounts
 from slipstation.store.sync_state import SyncState
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 
@@ -142,11 +143,37 @@ class ShippoSync:
                     summary.skipped += 1
                     log.warning("skipped malformed Shippo order %s: %s",
                                 exc.object_id or "(no id)", exc.reason)
-            counts = self._orders.upsert(batch)
+            counts = self._store(batch, summary)
             summary.new += counts.new
             summary.updated += counts.updated
             summary.unchanged += counts.unchanged
             self._client.stop.check()
+
+    def _store(self, batch: list[tuple[Order, Any]], summary: SyncSummary) -> UpsertCounts:
+        """The page in one transaction; if an order in it cannot be stored, each order on its
+        own, skipping (by Shippo id) only what fails. A problem of the whole store (disk full,
+        locked, damaged) is a StoreError and ends the cycle: nothing is lost, nothing skipped."""
+        try:
+            return self._orders.upsert(batch)
+        except StoreError:
+            raise
+        except Exception:
+            log.info("a page could not be stored whole; storing its orders one by one")
+        counts = UpsertCounts()
+        for order, raw in batch:
+            try:
+                one = self._orders.upsert([(order, raw)])
+            except StoreError:
+                raise
+            except Exception as exc:
+                summary.skipped += 1
+                log.warning("skipped Shippo order %s: it cannot be stored (%s)",
+                            order.object_id, type(exc).__name__)
+                continue
+            counts.new += one.new
+            counts.updated += one.updated
+            counts.unchanged += one.unchanged
+        return counts
 
     def run_cycle(self) -> SyncSummary:
         now = self._clock()

@@ -16,7 +16,10 @@ def to_iso(moment: datetime) -> str:
     """Second precision, always UTC, sortable as text."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    # strftime's %Y drops leading zeros on some platforms (year 1 → "1"): always four digits.
+    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+            f"{utc.second:02d}Z")
 
 
 def from_epoch_iso(seconds: float) -> str:
@@ -54,4 +57,7 @@ def parse_timestamp(value: object) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # before year 1 or after 9999 once in UTC
+        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -107,6 +108,21 @@ def error_detail(response: httpx.Response) -> str:
     return response.reason_phrase or f"HTTP {response.status_code}"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable_text(value: Any) -> Any:
+    """A decoded JSON value with every lone surrogate (valid JSON, not valid Unicode text: it
+    cannot be stored, encoded or printed) replaced by U+FFFD. Pairs were joined by the decoder."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [storable_text(item) for item in value]
+    if isinstance(value, dict):
+        return {storable_text(key): storable_text(item) for key, item in value.items()}
+    return value
+
+
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -127,7 +143,10 @@ def check_base_url(service: str, base_url: str) -> None:
 def same_origin_url(base_url: str, link: str) -> str:
     """Follow a server's link on our configured base: never downgrade to http, never leave it."""
     parts = urlsplit(link)
-    path = parts.path or "/"
+    if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
+        raise ServiceUnavailable(f"The service sent a link that is not a web path ({link[:40]!r}).",
+                                 service=urlsplit(base_url).hostname or "API")
+    path = parts.path
     return base_url.rstrip("/") + path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -223,18 +242,30 @@ class ApiClient:
         raise ServiceError(f"{self.service} answered HTTP {status}: {detail}.",
                            service=self.service, status=status)
 
-    def get_json(self, url: str, **kwargs: Any) -> Any:
+    def get_json(self, url: str, *, what: str = "reply", **kwargs: Any) -> Any:
         response = self.request("GET", url, **kwargs)
-        return self.decode_json(response)
+        return self.decode_json(response, what=what)
 
-    def decode_json(self, response: httpx.Response) -> Any:
+    def decode_json(self, response: httpx.Response, *, what: str = "reply") -> Any:
+        """The body as JSON whose every string is storable text: bytes that are not UTF-8 are
+        replaced (and said once, naming `what`), lone surrogates become U+FFFD."""
         if "json" not in response.headers.get("content-type", ""):
             raise ServiceUnavailable(
                 f"{self.service} sent a non-JSON reply "
                 f"({response.headers.get('content-type', 'no content type')}).",
                 service=self.service, status=response.status_code)
+        content = response.content
         try:
-            return response.json()
-        except (ValueError, UnicodeDecodeError):
-            raise ServiceUnavailable(f"{self.service} sent a malformed JSON reply.",
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            text = content.decode("utf-8", errors="replace")
+            log.warning("%s sent a %s that is not valid UTF-8; the bytes that are not were "
+                        "replaced", self.service, what)
+        try:
+            body = json.loads(text)
+        except (ValueError, RecursionError):
+            raise ServiceUnavailable(f"{self.service} sent a malformed JSON {what}.",
                                      service=self.service, status=response.status_code) from None
+        if "\\ud" in text or "\\uD" in text:  # surrogate escapes: pairs are fine, lone ones not
+            body = storable_text(body)
+        return body

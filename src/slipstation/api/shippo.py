@@ -74,7 +74,9 @@ class ShippoClient(ApiClient):
                 raise ServiceUnavailable("Shippo's pagination did not end; stopped.",
                                          service=self.service)
             seen.add(url)
-            body = self.get_json(url, params=query) if query is not None else self.get_json(url)
+            what = f"order list (page {number})"
+            body = (self.get_json(url, params=query, what=what) if query is not None
+                    else self.get_json(url, what=what))
             if not isinstance(body, dict) or not isinstance(body.get("results"), list):
                 raise ServiceUnavailable("Shippo sent an order list without `results`.",
                                          service=self.service)
