@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_gui
 import bench_print_latency
 import bench_slips
+import bench_stall
 import bench_sync
 
 
@@ -29,7 +30,8 @@ def main() -> None:
     for label, run in (("slips", bench_slips.measure),
                        ("sync", lambda: bench_sync.measure(sizes)),
                        ("latency", bench_print_latency.measure),
-                       ("gui", lambda: bench_gui.measure(sizes, idle))):
+                       ("gui", lambda: bench_gui.measure(sizes, idle)),
+                       ("stall", lambda: bench_stall.measure(orders=max(sizes)))):
         print(f"running {label}…", file=sys.stderr, flush=True)
         rows += run()
     width = max(len(name) for name, _ in rows)

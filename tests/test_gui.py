@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from slipstation.app import Station
+from slipstation.gui.banners import Tone
 from slipstation.gui.main_window import BAD_STYLE, OK_STYLE, MainWindow
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
@@ -61,18 +62,27 @@ def test_orders_model_is_lazy(window: MainWindow, station: Station) -> None:
     assert window.orders.model.rowCount() == 1000
 
 
+def scan(window: MainWindow, qtbot: QtBot, number: str) -> None:
+    """A wedge scanner: the digits, then Enter."""
+    qtbot.keyClicks(window.scan, number)
+    qtbot.keyClick(window.scan, Qt.Key.Key_Return)
+
+
 def test_scan_prints_and_an_unknown_order_says_so(window: MainWindow, qtbot: QtBot,
                                                   printnode_server: PrintNodeServer) -> None:
-    qtbot.keyClicks(window.scan, "#G2")
-    qtbot.keyClick(window.scan, Qt.Key.Key_Return)
+    scan(window, qtbot, "#G2")  # SHIPPED: held until it is scanned again
+    qtbot.waitUntil(lambda: window.scan_result.tone is Tone.ASK, timeout=10_000)
+    assert "#G2 is SHIPPED — scan again to print anyway" in window.scan_result.text()
+    assert not printnode_server.jobs
+    scan(window, qtbot, "#G2")
     qtbot.waitUntil(lambda: "sent to" in window.scan_result.text(), timeout=10_000)
-    assert window.scan.styleSheet() == OK_STYLE
+    assert window.scan_result.tone is Tone.OK and window.scan.styleSheet() == OK_STYLE
     assert len(printnode_server.jobs_for("#G2 ")) == 1
-    qtbot.keyClicks(window.scan, "NOPE-1")
-    qtbot.keyClick(window.scan, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.scan.styleSheet() == BAD_STYLE, timeout=10_000)
+    scan(window, qtbot, "NOPE-1")
+    qtbot.waitUntil(lambda: window.scan_result.tone is Tone.BAD, timeout=10_000)
+    assert window.scan.styleSheet() == BAD_STYLE
     assert "No order 'NOPE-1'" in window.scan_result.text()
-    assert window.jobs.table.rowCount() == 1
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1, timeout=10_000)
 
 
 def test_pause_resume_and_sync_now(window: MainWindow, qtbot: QtBot, station: Station,

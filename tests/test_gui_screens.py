@@ -72,9 +72,17 @@ def test_selecting_an_order_shows_its_details_and_the_slip(window: MainWindow,
 
 def test_multi_select_print_then_printed_filter(window: MainWindow, qtbot: QtBot,
                                                 printnode_server: PrintNodeServer) -> None:
+    asked: list[str] = []
+
+    def yes(dialog: QMessageBox) -> None:
+        asked.append(dialog.text())
+        dialog.button(QMessageBox.StandardButton.Yes).click()
+
     window.orders.select_rows([0, 1])
+    answer_next_dialog(yes)
     window.orders.print_button.click()
     qtbot.waitUntil(lambda: "Sent 2 of 2" in status_message(window), timeout=WAIT)
+    assert asked == ["Print 2 slip(s): 2 SHIPPED?"]
     assert len(printnode_server.jobs_for("#S1 ")) == 1
     assert len(printnode_server.jobs_for("#S2 ")) == 1
     window.station.printing.refresh()  # PrintNode marks them done
@@ -84,8 +92,10 @@ def test_multi_select_print_then_printed_filter(window: MainWindow, qtbot: QtBot
     qtbot.waitUntil(lambda: window.orders.model.rowCount() == 2, timeout=WAIT)
     # Printing again is a reprint, recorded as such.
     window.orders.select_rows([1])
+    answer_next_dialog(yes)
     window.orders.print_button.click()
     qtbot.waitUntil(lambda: "Sent 1 of 1" in status_message(window), timeout=WAIT)
+    assert asked[-1] == "Print 1 slip(s): 1 SHIPPED, 1 printed before (reprints)?"
     assert len(printnode_server.jobs_for("Reprint #S2 ")) == 1
 
 
@@ -123,7 +133,7 @@ def test_failed_job_is_requeued_from_the_jobs_view(window: MainWindow, qtbot: Qt
     qtbot.waitUntil(lambda: any(j.id == job.id and j.state == "failed" for j in jobs.jobs),
                     timeout=WAIT)
     row = next(i for i, j in enumerate(jobs.jobs) if j.id == job.id)
-    assert jobs.jobs[row].state == "failed" and "Paper jam" in jobs.table.item(row, 8).text()
+    assert jobs.jobs[row].state == "failed" and "Paper jam" in jobs.model.index(row, 8).data()
     assert not jobs.requeue_button.isEnabled()
     jobs.table.selectRow(row)
     assert jobs.requeue_button.isEnabled()

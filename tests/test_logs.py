@@ -67,6 +67,6 @@ def test_file_log_and_database_log_are_scrubbed(station: Station, data_dir: Path
     for leaked in ("mia@example.org", "7946", "Mia Wong", "deadbeefcafe1234"):
         assert leaked not in text
     with Station(data_dir) as again:
-        stored = "\n".join(message for _at, _lvl, _name, message in recent(again.db))
+        stored = "\n".join(line.message for line in recent(again.db))
     assert "customer [REDACTED] at [REDACTED]" in stored
     assert "mia@example.org" not in stored and "Mia Wong" not in stored

@@ -22,6 +22,19 @@ def to_iso(moment: datetime) -> str:
             f"{utc.second:02d}Z")
 
 
+def local_time(iso: str) -> str:
+    """A stored UTC time as people at this station read it: local, to the minute, with the
+    zone ('2026-12-02 10:42 CET'). Text that is not a time is shown as it is."""
+    moment = parse_timestamp(iso)
+    if moment is None:
+        return iso
+    try:
+        local = moment.astimezone()
+    except (OverflowError, OSError, ValueError):
+        return iso
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+
+
 def from_epoch_iso(seconds: float) -> str:
     return to_iso(datetime.fromtimestamp(seconds, UTC))
 

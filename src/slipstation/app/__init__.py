@@ -19,10 +19,12 @@ from slipstation.app.outcomes import (
     Level,
     PrintOutcome,
     PrintState,
+    ScanHold,
+    ScanQuestion,
     StationStatus,
 )
 from slipstation.app.station import Station
-from slipstation.app.status import LogLine
+from slipstation.app.status import ChangeCursor, Changes
 from slipstation.config import SETTINGS, Setting, lookup
 from slipstation.credentials import KeyStatus, Secret
 from slipstation.desktop import check_display
@@ -43,10 +45,11 @@ from slipstation.printing.queue import JobRow
 from slipstation.resources import resources_dir
 from slipstation.service_lock import ServiceLock
 from slipstation.slips.slip import address_lines
+from slipstation.store.app_log import LogLine
 from slipstation.store.audit import AuditEntry
 from slipstation.store.orders import StoredOrder
 from slipstation.sync import SyncOutcome, SyncSummary
-from slipstation.timeutil import to_iso
+from slipstation.timeutil import local_time, to_iso
 
 __all__ = [
     "ATTENTION_STATES",
@@ -59,6 +62,8 @@ __all__ = [
     "TIERS",
     "AuditEntry",
     "BatchResult",
+    "ChangeCursor",
+    "Changes",
     "Check",
     "CheckLevel",
     "ConfigItem",
@@ -74,6 +79,8 @@ __all__ = [
     "PrintOutcome",
     "PrintState",
     "Printer",
+    "ScanHold",
+    "ScanQuestion",
     "Secret",
     "ServiceLock",
     "Setting",
@@ -88,6 +95,7 @@ __all__ = [
     "check_display",
     "configure_logging",
     "demo_data_dir",
+    "local_time",
     "lookup",
     "resolve_data_dir",
     "resources_dir",

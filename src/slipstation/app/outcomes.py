@@ -89,6 +89,30 @@ class PrintOutcome:
         return f"{what} of {number} not printed (job {self.job.id}): {self.reason}"
 
 
+class ScanQuestion(StrEnum):
+    """Why a scan did not print at once: a person scans the same order again to go ahead."""
+
+    NOT_ELIGIBLE = "not_eligible"      # not in the statuses that print (unpaid, shipped…)
+    PRINTED_BEFORE = "printed_before"  # its slip already went: another would be a reprint
+
+
+@dataclass(frozen=True)
+class ScanHold:
+    """A scan held for a second scan, with what the packer needs to decide."""
+
+    order_number: str
+    question: ScanQuestion
+    status: str                   # the order's status in the store
+    printed_at: str | None = None  # when its last slip was sent (UTC, ISO 8601)
+
+    def line(self, printed_at_local: str = "") -> str:
+        if self.question is ScanQuestion.PRINTED_BEFORE:
+            when = f" at {printed_at_local}" if printed_at_local else ""
+            return f"{self.order_number} printed before{when} — scan again to reprint"
+        unpaid = " (not paid)" if self.status in ("AWAITPAY", "UNKNOWN") else ""
+        return f"{self.order_number} is {self.status}{unpaid} — scan again to print anyway"
+
+
 @dataclass
 class BatchResult:
     sent: int = 0

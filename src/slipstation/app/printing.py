@@ -11,7 +11,13 @@ from collections.abc import Callable
 
 from slipstation.api.printnode import Printer
 from slipstation.app.core import Core
-from slipstation.app.outcomes import BatchResult, PrintOutcome, PrintState
+from slipstation.app.outcomes import (
+    BatchResult,
+    PrintOutcome,
+    PrintState,
+    ScanHold,
+    ScanQuestion,
+)
 from slipstation.credentials import Secret
 from slipstation.domain import JobState
 from slipstation.errors import NotFound, SlipStationError, UsageError
@@ -134,6 +140,25 @@ class PrintingService:
                           copies=copies)
         job, result = queue.send(job_id)
         return self._outcome(job, kind, result)
+
+    def scan(self, number: str, *, go_ahead: bool = False) -> PrintOutcome | ScanHold:
+        """A packer's scan. An order that is not in the statuses that print, or whose slip
+        already went, is held until the same order is scanned again (`go_ahead`); anything
+        else prints at once, like `print_order`."""
+        core = self._core
+        stored = core.order_store.find(number)
+        if stored is None:
+            raise NotFound(f"No order {number.strip()!r} in the local store",
+                           fix="sync first, or check the number")
+        if not go_ahead:
+            order = stored.order
+            sent = [j for j in core.queue.jobs(order_id=stored.id) if j.state in SENT]
+            if sent:
+                return ScanHold(order.display_number, ScanQuestion.PRINTED_BEFORE,
+                                order.status, max(j.updated_at for j in sent))
+            if order.status not in core.settings.get("statuses"):
+                return ScanHold(order.display_number, ScanQuestion.NOT_ELIGIBLE, order.status)
+        return self.print_order(number)
 
     def _outcome(self, job: JobRow, kind: str, result: ProcessResult) -> PrintOutcome:
         state = _OUTCOMES.get(JobState(job.state), PrintState.WAITING)

@@ -3,16 +3,40 @@ activity log and the audit log). Local reads only: cheap enough for every refres
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from slipstation.app.core import Core
 from slipstation.app.outcomes import StationStatus
 from slipstation.app.printing import PrintingService
 from slipstation.domain import ATTENTION_STATES, WAITING_STATES
-from slipstation.store.app_log import recent
+from slipstation.printing.queue import JobRow
+from slipstation.store.app_log import LogLine, recent
 from slipstation.store.audit import AuditEntry
 from slipstation.sync import LAST_OUTCOME, LAST_STATUS, SyncOutcome
-from slipstation.timeutil import utc_now
+from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 
-LogLine = tuple[str, str, str, str]  # at, level, logger, message
+FIRST_LOOK = 20_000  # rows of each history a face is given on its first look
+
+
+@dataclass(frozen=True)
+class ChangeCursor:
+    """Where a face's last look ended; the empty cursor means "never looked"."""
+
+    jobs_at: str = ""   # the newest job update seen (jobs updated at or after it come again)
+    audit_id: int = 0
+    log_id: int = 0
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since a cursor: the status now, and the jobs, audit entries and log lines
+    that are new or changed (newest first). `cursor` is where the next look starts."""
+
+    status: StationStatus
+    cursor: ChangeCursor
+    jobs: list[JobRow] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+    activity: list[LogLine] = field(default_factory=list)
 
 
 class StatusService:
@@ -31,6 +55,28 @@ class StatusService:
             failures=sum(counts.get(s, 0) for s in ATTENTION_STATES),
             paused=self._printing.paused, printer_problem=self._printing.printer_problem,
             sync_outcome=SyncOutcome.parse(core.state.get(LAST_OUTCOME)))
+
+    def changes(self, since: ChangeCursor, *, audit: bool = True,
+                activity: bool = True) -> Changes:
+        """The change feed faces refresh from: cheap when little changed (each history is read
+        from where the last look ended, by index). Leave out the logs nobody is looking at."""
+        core = self._core
+        status = self.now()
+        if since.jobs_at:
+            jobs = core.queue.jobs(limit=FIRST_LOOK, changed_since=since.jobs_at)
+        else:
+            jobs = core.queue.jobs(limit=FIRST_LOOK)
+        times = [moment for job in jobs if (moment := parse_timestamp(job.updated_at))]
+        newest = max(times, default=None)
+        # A second of overlap: a job updated later within the newest second is not missed.
+        jobs_at = to_iso(newest) if newest is not None else since.jobs_at
+        entries = core.audit.entries(FIRST_LOOK, after_id=since.audit_id) if audit else []
+        lines = recent(core.db, FIRST_LOOK, after_id=since.log_id) if activity else []
+        cursor = ChangeCursor(
+            jobs_at=jobs_at,
+            audit_id=entries[0].id if entries else since.audit_id,
+            log_id=lines[0].id if lines else since.log_id)
+        return Changes(status, cursor, jobs, entries, lines)
 
     def activity(self, limit: int = 300) -> list[LogLine]:
         """The newest lines of the scrubbed log kept in the database."""

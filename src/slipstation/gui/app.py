@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import signal
+import socket
 import sys
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from slipstation import __version__
@@ -11,6 +15,8 @@ from slipstation.app import ServiceLock, SlipStationError, Station, check_displa
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
+
+log = logging.getLogger(__name__)
 
 
 def prepare_application(app: QCoreApplication) -> None:
@@ -32,6 +38,8 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
         from PySide6.QtWidgets import QApplication
     except ImportError as exc:  # a broken Qt install names itself, not a traceback
         raise SlipStationError(f"The GUI cannot start: {exc}.") from None
+    from PySide6.QtCore import QTimer
+
     from slipstation.gui.main_window import MainWindow
 
     check_display()
@@ -41,6 +49,39 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
         window = MainWindow(station)
         if not (tray_only and window.tray is not None):
             window.show()
-        signal.signal(signal.SIGINT, lambda *_: window.quit())
-        signal.signal(signal.SIGTERM, lambda *_: window.quit())
-        return app.exec()
+        with _signals_wake_qt(window.quit):
+            QTimer.singleShot(0, lambda: log.info("SlipStation window ready"))
+            code = app.exec()
+        window.deleteLater()  # children before the application, in Qt's order, not Python's
+        app.processEvents()
+        return code
+
+
+@contextlib.contextmanager
+def _signals_wake_qt(quit_window: Callable[[], None]) -> Iterator[None]:
+    """SIGINT/SIGTERM close the window at once, even while Qt's loop sleeps: the C handler
+    writes to a socket Qt watches, which hands control to Python to run the handler."""
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    reader.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda *_: _drain(reader))
+    previous_fd = signal.set_wakeup_fd(writer.fileno())
+    previous = {sig: signal.signal(sig, lambda *_: quit_window())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+
+def _drain(reader: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        reader.recv(64)

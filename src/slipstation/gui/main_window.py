@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections import deque
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSystemTrayIcon,
@@ -25,14 +28,16 @@ from PySide6.QtWidgets import (
 
 from slipstation import __version__
 from slipstation.app import (
-    AuditEntry,
+    ChangeCursor,
+    Changes,
     Engine,
-    JobRow,
     PrintOutcome,
+    ScanHold,
     SlipStationError,
     Station,
-    StationStatus,
+    local_time,
 )
+from slipstation.gui.banners import PauseBanner, ScanBanner, Tone
 from slipstation.gui.first_run import FirstRunWizard, needs_first_run
 from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
 from slipstation.gui.orders_tab import OrdersTab
@@ -46,16 +51,6 @@ OK_STYLE = "QLineEdit { background: #c8e6c9; }"
 BAD_STYLE = "QLineEdit { background: #ffcdd2; }"
 NOTIFY_EVERY_SECONDS = 300
 STATE_TEXT = {"running": "Running", "paused": "Paused", "error": "Needs attention"}
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a refresh read, off the GUI thread."""
-
-    status: StationStatus
-    jobs: list[JobRow]
-    activity: list[tuple[str, str, str, str]] | None
-    audit: list[AuditEntry] | None
 
 
 class _Bridge(QObject):
@@ -77,6 +72,8 @@ class MainWindow(QMainWindow):
         self._refresh_again = False
         self._last_notice: dict[str, float] = {}
         self._paused = False  # as the last refresh read it from the store
+        self._pause_pending = 0  # pause/resume clicks not stored yet
+        self._cursor = ChangeCursor()  # where the last look at the change feed ended
         self.setWindowTitle("SlipStation" + (" — demo" if station.demo else ""))
         self.resize(1200, 760)
 
@@ -95,7 +92,12 @@ class MainWindow(QMainWindow):
         self.scan = QLineEdit()
         self.scan.setPlaceholderText("Scan or type an order number and press Enter to print")
         self.scan.returnPressed.connect(self.print_scanned)
-        self.scan_result = QLabel()
+        self.scan_result = ScanBanner()
+        self.pause_banner = PauseBanner()
+        self.pause_banner.resume.connect(self.toggle_pause)
+        self._scans: deque[str] = deque()  # scanned, not yet handled: none is ever dropped
+        self._scanning = False
+        self._held: str | None = None  # an order held for a second scan
 
         self.orders = OrdersTab(station, self.tasks, self.feedback, self.refresh)
         self.jobs = JobsTab(station, self.tasks, self.feedback, self.refresh)
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(header)
+        layout.addWidget(self.pause_banner)
         layout.addWidget(self.sync_label)
         layout.addWidget(QLabel("Print by order number:"))
         layout.addWidget(self.scan)
@@ -130,7 +133,13 @@ class MainWindow(QMainWindow):
         self.version_label = QLabel(f"SlipStation {__version__}")
         self.statusBar().addPermanentWidget(self.version_label)
         self.tasks.activity.connect(self._show_activity)
+        self._add_shortcuts()
         self.scan.setFocus()
+        # The scan field owns the keyboard: typing that lands on a button, a table or a tab
+        # (after any click) goes to the scan field, so a scanner's digits are never lost.
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
         self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -168,12 +177,22 @@ class MainWindow(QMainWindow):
         """Pause or resume auto-print for the whole station (stored: every process sees it)."""
         wanted = not self._paused
         self._paused = wanted
+        self._pause_pending += 1  # a look at the store taken before this lands is stale
         self._show_pause(wanted)
-        self.tasks.run(lambda: self.station.printing.set_paused(wanted), lambda _r: self.refresh(),
-                       lambda message: self.feedback(f"Pause failed: {message}", False))
+
+        def landed(_result: object = None) -> None:
+            self._pause_pending -= 1
+            self.refresh()
+
+        def failed(message: str) -> None:
+            landed()
+            self.feedback(f"Pause failed: {message}", False)
+
+        self.tasks.run(lambda: self.station.printing.set_paused(wanted), landed, failed)
 
     def _show_pause(self, paused: bool) -> None:
         self.pause_button.setText("Resume auto-print" if paused else "Pause auto-print")
+        self.pause_banner.setVisible(paused)
 
     def sync_now(self) -> None:
         self.sync_button.setEnabled(False)
@@ -185,32 +204,97 @@ class MainWindow(QMainWindow):
                        label="Syncing with Shippo")
 
     def print_scanned(self) -> None:
+        """Enter in the scan field: queue the scan (the field is free for the next one at
+        once) and handle scans one at a time, in order."""
         number = self.scan.text().strip()
-        if not number:
-            return
-        self.scan.setEnabled(False)
-        self.tasks.run(lambda: self.station.printing.print_order(number), self._printed,
-                       self._print_failed, label=f"Printing {number}")
-
-    def _printed(self, outcome: PrintOutcome) -> None:
-        if not outcome.accepted:
-            self._print_failed(outcome.line())
-            return
-        self.scan.setEnabled(True)
-        self.scan.setStyleSheet(OK_STYLE)
-        self.scan_result.setText(outcome.line())
         self.scan.clear()
         self.scan.setFocus()
-        self.refresh()
+        if not number:
+            return
+        self._scans.append(number)
+        self._next_scan()
 
-    def _print_failed(self, message: str) -> None:
-        self.scan.setEnabled(True)
+    def _next_scan(self) -> None:
+        if self._scanning or not self._scans or self.quitting:
+            return
+        self._scanning = True
+        number = self._scans.popleft()
+        go_ahead = self._held is not None and number.casefold() == self._held.casefold()
+        self._held = None
+        waiting = f" ({len(self._scans)} more scanned)" if self._scans else ""
+        self.scan_result.show_result(Tone.BUSY, f"Printing {number}…{waiting}")
+        self.tasks.run(lambda: self.station.printing.scan(number, go_ahead=go_ahead),
+                       self._scanned, self._scan_failed, label=f"Printing {number}")
+
+    def _scanned(self, result: PrintOutcome | ScanHold) -> None:
+        self._scanning = False
+        if isinstance(result, ScanHold):
+            self._held = result.order_number
+            printed = local_time(result.printed_at) if result.printed_at else ""
+            self.scan.setStyleSheet(BAD_STYLE)
+            self.scan_result.show_result(Tone.ASK, result.line(printed))
+        elif not result.accepted:
+            self._scan_failed(result.line())
+            return
+        else:
+            self.scan.setStyleSheet(OK_STYLE)
+            self.scan_result.show_result(Tone.ASK if result.printer_offline else Tone.OK,
+                                         result.line())
+            self.refresh()
+        self._next_scan()
+
+    def _scan_failed(self, message: str) -> None:
+        self._scanning = False
         self.scan.setStyleSheet(BAD_STYLE)
-        self.scan_result.setText(message)
-        QApplication.beep()  # the packer may not be looking at the screen
-        self.scan.selectAll()
-        self.scan.setFocus()
+        self.scan_result.show_result(Tone.BAD, message)
         self.notify("print", "Print failed", message)
+        self._next_scan()
+
+    # -- the keyboard --------------------------------------------------------------------------
+    def _add_shortcuts(self) -> None:
+        """Ctrl+1…6 for the tabs, F5 to sync, Ctrl+P to pause or resume — listed (with their
+        keys) in the Help menu."""
+        help_menu = self.menuBar().addMenu("&Help")
+        titles = ("Orders", "Print jobs", "Activity", "Audit", "Settings", "Privacy")
+        for number, title in enumerate(titles):
+            action = QAction(f"Show {title}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
+            action.triggered.connect(lambda _=False, n=number: self._show_tab(n))
+            help_menu.addAction(action)
+            self.addAction(action)
+        help_menu.addSeparator()
+        for text, keys, slot in (("Sync now", "F5", self.sync_now),
+                                 ("Pause / resume auto-print", "Ctrl+P", self.toggle_pause),
+                                 ("Scan field", "Esc", self._focus_scan)):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            help_menu.addAction(action)
+            self.addAction(action)
+
+    def _show_tab(self, number: int) -> None:
+        self.tabs.setCurrentIndex(number)
+        self._focus_scan()
+
+    def _focus_scan(self) -> None:
+        self.scan.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Printable keys that reach a widget that takes no text go to the scan field."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and self.isActiveWindow():
+            focus = QApplication.focusWidget()
+            text = event.text()
+            takes_text = isinstance(focus, QLineEdit | QPlainTextEdit | QAbstractSpinBox) or (
+                isinstance(focus, QComboBox) and focus.isEditable())
+            modifiers = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+            if focus is not None and focus is not self.scan and not takes_text and text \
+                    and text.isprintable() and modifiers == Qt.KeyboardModifier.NoModifier \
+                    and focus.window() is self:
+                self.scan.setFocus()
+                self.scan.insert(text)
+                return True
+        return super().eventFilter(watched, event)
 
     def feedback(self, text: str, ok: bool) -> None:
         """A tab's one-line result, in the status bar; failures also as a tray notice."""
@@ -275,13 +359,11 @@ class MainWindow(QMainWindow):
             return
         self._refreshing, self._refresh_again = True, False
         current = self.tabs.currentWidget()
-        station = self.station
+        station, since = self.station, self._cursor
 
-        def gather() -> Snapshot:
-            return Snapshot(
-                station.status.now(), station.printing.jobs(limit=300),
-                station.status.activity(300) if current is self.activity else None,
-                station.status.audit(300) if current is self.audit else None)
+        def gather() -> Changes:
+            return station.status.changes(since, audit=current is self.audit,
+                                          activity=current is self.activity)
 
         def failed(message: str) -> None:
             self._refreshing = False
@@ -289,15 +371,16 @@ class MainWindow(QMainWindow):
             if self._refresh_again:
                 self.refresh()
 
-        self.tasks.run(gather, self._show_snapshot, failed)
+        self.tasks.run(gather, self._show_changes, failed)
 
-    def _show_snapshot(self, snapshot: Snapshot) -> None:
+    def _show_changes(self, changes: Changes) -> None:
         self._refreshing = False
         if self._deleted or self.quitting:
             return
-        if self._refresh_again:  # this snapshot may predate a change: read again
+        self._cursor = changes.cursor  # (a log not read this time keeps its old place)
+        if self._refresh_again:  # this look may predate a change: look again
             self.refresh()
-        status = snapshot.status
+        status = changes.status
         state = STATE_TEXT[status.level]
         problem = f" · {status.printer_problem}" if status.printer_problem else ""
         self.status_label.setText(
@@ -309,16 +392,16 @@ class MainWindow(QMainWindow):
             self.notify("printer", "Printer offline", status.printer_problem)
         if status.key_rejected:
             self.notify("key", "Key rejected", status.last_sync)
-        if status.paused != self._paused:
+        if status.paused != self._paused and not self._pause_pending:
             self._paused = status.paused  # paused or resumed by another process
             self._show_pause(status.paused)
         if self.tray is not None:
             self.tray.show_level(status.level, f"SlipStation: {state}{problem}")
-        self.jobs.show_jobs(snapshot.jobs)
-        if snapshot.activity is not None:
-            self.activity.show_entries(snapshot.activity)
-        if snapshot.audit is not None:
-            self.audit.show_entries(snapshot.audit)
+        self.jobs.show_jobs(changes.jobs, attention=status.failures)
+        if changes.activity:
+            self.activity.show_entries(changes.activity)
+        if changes.audit:
+            self.audit.show_entries(changes.audit)
 
     def notify(self, kind: str, title: str, message: str) -> None:
         """A tray balloon, at most once per kind every few minutes; never a modal dialog."""
@@ -335,6 +418,9 @@ class MainWindow(QMainWindow):
             self.hide()
             return
         self._timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.engine.stop()
         self.tasks.wait(5000)
         if self.wizard is not None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from slipstation.app import OrdersService, StoredOrder, to_iso
+from slipstation.app import OrdersService, StoredOrder, local_time, to_iso
 
 COLUMNS = ("Order", "Status", "Placed", "Ship to", "Country", "Items", "Printed")
 PAGE = 500
@@ -84,6 +84,6 @@ class OrdersModel(QAbstractTableModel):
             return None
         stored = self._rows[index.row()]
         order = stored.order
-        return (order.display_number, order.status, to_iso(order.placed_at)[:16].replace("T", " "),
+        return (order.display_number, order.status, local_time(to_iso(order.placed_at)),
                 order.to_address.name, order.to_address.country, order.item_count,
                 stored.print_count)[index.column()]

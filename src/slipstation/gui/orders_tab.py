@@ -31,6 +31,7 @@ from slipstation.app import (
     Station,
     StoredOrder,
     address_lines,
+    local_time,
     to_iso,
 )
 from slipstation.gui.orders_model import OrdersModel, filters
@@ -39,6 +40,24 @@ from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
 
 PRINTED_FILTERS = {"Printed or not": None, "Not printed": False, "Printed": True}
+
+
+def batch_question(chosen: list[StoredOrder], printing: set[str]) -> str | None:
+    """What a person should know before printing these: how many, how many are not in the
+    statuses that print (by status) and how many printed before. None for one plain slip."""
+    unusual: dict[str, int] = {}
+    for stored in chosen:
+        if stored.order.status not in printing:
+            unusual[stored.order.status] = unusual.get(stored.order.status, 0) + 1
+    printed = sum(stored.print_count > 0 for stored in chosen)
+    if len(chosen) == 1 and not unusual and not printed:
+        return None
+    parts = [f"{count} {'not paid' if status == 'AWAITPAY' else status}"
+             for status, count in sorted(unusual.items())]
+    if printed:
+        parts.append(f"{printed} printed before (reprints)")
+    detail = f": {', '.join(parts)}" if parts else ""
+    return f"Print {len(chosen)} slip(s){detail}?"
 
 
 class OrdersTab(Tab):
@@ -195,7 +214,7 @@ class OrdersTab(Tab):
         printed = (f"printed {stored.print_count}×" if stored.print_count else "not printed")
         self.details.setText(
             f"<b>{html.escape(order.display_number)}</b> · {html.escape(order.status)} · "
-            f"{to_iso(order.placed_at)[:16].replace('T', ' ')} UTC · {printed}"
+            f"{local_time(to_iso(order.placed_at))} · {printed}"
             f"{' · redacted' if stored.redacted else ''}<br>{address}<ul>{items}</ul>")
 
     def _render_preview(self) -> None:
@@ -220,6 +239,14 @@ class OrdersTab(Tab):
         chosen = self.selected()
         if not chosen:
             return
+        question = batch_question(chosen, set(self.station.config.get("statuses")))
+        if question is not None:
+            answer = QMessageBox.question(
+                self, "Print slips", question,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         ids = [stored.order.object_id for stored in chosen]
         self.print_button.setEnabled(False)
 

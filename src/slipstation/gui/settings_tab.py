@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +46,18 @@ from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks
 
 PREVIEW_KEYS = ("paper", "show_prices", "logo", "ship_from")
+
+
+class WheelGuard(QObject):
+    """A wheel turned over a list or a number box that was not clicked first changes nothing
+    (the retention tier went from 7 to 365 days that way, unnoticed, and was saved)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) \
+                and not watched.hasFocus():
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
 
 
 class KeyRow(QWidget):
@@ -281,6 +293,10 @@ class SettingsTab(Tab):
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.load)
         self.start_at_login.clicked.connect(self._toggle_autostart)
+        self._wheel_guard = WheelGuard(self)
+        for control in [*self.findChildren(QComboBox), *self.findChildren(QSpinBox)]:
+            control.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            control.installEventFilter(self._wheel_guard)
         self.load()
 
     def _spin(self, key: str, suffix: str) -> QSpinBox:

@@ -465,10 +465,15 @@ class PrintQueue:
             return changed
 
     def jobs(self, limit: int = 200, order_id: int | None = None,
-             job_id: int | None = None) -> list[JobRow]:
-        where, params = ("WHERE p.order_id = ?", [order_id]) if order_id else ("", [])
+             job_id: int | None = None, changed_since: str | None = None) -> list[JobRow]:
+        """The newest first: of one order, one job, or changed at or after a time."""
+        where, params = "", list[object]()
+        if order_id:
+            where, params = "WHERE p.order_id = ?", [order_id]
         if job_id is not None:
             where, params = "WHERE p.id = ?", [job_id]
+        if changed_since is not None:
+            where, params = "WHERE p.updated_at >= ?", [changed_since]
         rows = self._db.query(
             "SELECT p.*, coalesce(o.order_number, o.object_id, '') AS number FROM print_jobs p "
             f"LEFT JOIN orders o ON o.id = p.order_id {where} ORDER BY p.id DESC LIMIT ?",

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import logging.handlers
 import queue
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from slipstation.logs import add_handler
@@ -53,8 +54,18 @@ class DatabaseLog:
         self._listener.stop()
 
 
-def recent(db: Database, limit: int = 500) -> list[tuple[str, str, str, str]]:
-    rows = db.query("SELECT at, level, logger, message FROM app_log ORDER BY id DESC LIMIT ?",
-                    (limit,))
-    return [(r["at"], r["level"], r["logger"], r["message"]) for r in rows]
+@dataclass(frozen=True)
+class LogLine:
+    id: int
+    at: str
+    level: str
+    logger: str
+    message: str
+
+
+def recent(db: Database, limit: int = 500, *, after_id: int = 0) -> list[LogLine]:
+    """The newest lines first (only those after `after_id`, when given)."""
+    rows = db.query("SELECT id, at, level, logger, message FROM app_log WHERE id > ? "
+                    "ORDER BY id DESC LIMIT ?", (after_id, limit))
+    return [LogLine(r["id"], r["at"], r["level"], r["logger"], r["message"]) for r in rows]
 

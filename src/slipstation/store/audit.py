@@ -22,6 +22,7 @@ Detail = int | float | bool | str | None
 
 @dataclass(frozen=True)
 class AuditEntry:
+    id: int
     at: str
     station: str
     action: str
@@ -40,8 +41,10 @@ class AuditLog:
             (now_iso(), self._station_name(), action, json.dumps(clean, sort_keys=True)),
         )
 
-    def entries(self, limit: int = 200) -> list[AuditEntry]:
+    def entries(self, limit: int = 200, *, after_id: int = 0) -> list[AuditEntry]:
+        """The newest entries first (only those after `after_id`, when given)."""
         rows = self._db.query(
-            "SELECT at, station, action, detail FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
-        return [AuditEntry(r["at"], r["station"], r["action"], json.loads(r["detail"]))
-                for r in rows]
+            "SELECT id, at, station, action, detail FROM audit_log WHERE id > ? "
+            "ORDER BY id DESC LIMIT ?", (after_id, limit))
+        return [AuditEntry(r["id"], r["at"], r["station"], r["action"],
+                           json.loads(r["detail"])) for r in rows]

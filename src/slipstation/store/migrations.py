@@ -147,6 +147,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
     (
         "CREATE INDEX print_jobs_order ON print_jobs (order_id, state)",
     ),
+    # 4: the window follows what changed since its last look (jobs by update time).
+    (
+        "CREATE INDEX print_jobs_updated ON print_jobs (updated_at)",
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,226 @@
+"""The station screen over a day's volume: the histories are models fed by the application
+layer's change feed — a refresh touches only what changed, a selected job stays selected as new
+jobs arrive, the "needs attention" filter, times in local time with their zone. Real widgets
+(offscreen), real store, loopback Shippo and PrintNode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from slipstation.app import ChangeCursor, Station, local_time
+from slipstation.gui.main_window import MainWindow
+from slipstation.loopback import samples
+from slipstation.loopback.printnode import PrintNodeServer
+from slipstation.loopback.shippo import ShippoServer
+from slipstation.timeutil import utc_now
+from tests.conftest import synced_printing_station
+
+WAIT = 10_000
+
+
+@pytest.fixture
+def station(data_dir: Path, services: dict[str, str],
+            shippo_server: ShippoServer) -> Iterator[Station]:
+    now = utc_now()
+    orders = [samples.order(f"#T{i}", now - timedelta(minutes=i + 1)) for i in range(6)]
+    opened = synced_printing_station(data_dir, shippo_server, orders)  # six slips printed
+    yield opened
+    opened.close()
+
+
+def test_the_change_feed_gives_only_what_changed(station: Station,
+                                                 printnode_server: PrintNodeServer) -> None:
+    first = station.status.changes(ChangeCursor())
+    assert len(first.jobs) == 6 and first.audit
+    again = station.status.changes(first.cursor)
+    # Only the jobs of the newest second come again (the overlap that never misses one).
+    assert {job.id for job in again.jobs} <= {job.id for job in first.jobs}
+    assert again.audit == []
+    job = station.printing.print_order("#T5").job  # a reprint: a new job
+    printnode_server.set_job_state(job.printnode_job_id, "error", "Paper jam")
+    station.printing.refresh()
+    changed = station.status.changes(again.cursor)
+    assert job.id in {j.id for j in changed.jobs}
+    assert next(j for j in changed.jobs if j.id == job.id).state == "failed"
+    station.printing.dismiss(job.id)
+    later = station.status.changes(changed.cursor)
+    assert [e.action for e in later.audit] == ["print.dismiss"]
+    assert later.cursor.audit_id > changed.cursor.audit_id
+
+
+def test_a_refresh_updates_rows_in_place_and_keeps_the_selection(
+        window: MainWindow, qtbot: QtBot, station: Station, shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    jobs = window.jobs
+    qtbot.waitUntil(lambda: jobs.model.rowCount() == 6, timeout=WAIT)
+    target = jobs.jobs[3]
+    jobs.table.selectionModel().select(
+        jobs.filter.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        | QItemSelectionModel.SelectionFlag.Rows)
+    assert [j.id for j in jobs.selected()] == [target.id]
+    inserted: list[int] = []
+    changed: list[int] = []
+    jobs.model.rowsInserted.connect(lambda _p, first, last: inserted.append(last - first + 1))
+    jobs.model.dataChanged.connect(lambda top, _bottom: changed.append(top.row()))
+    shippo_server.add_orders([samples.order(f"#N{i}", utc_now()) for i in range(3)])
+    station.sync.run()
+    reprint = station.printing.print_order("#T2").job
+    window.refresh()
+    qtbot.waitUntil(lambda: jobs.model.rowCount() == 10, timeout=WAIT)
+    assert sum(inserted) == 4, "only the new jobs were inserted"
+    assert [j.id for j in jobs.selected()] == [target.id], "the selection followed its job"
+    printnode_server.set_job_state(reprint.printnode_job_id, "error", "Paper jam")
+    station.printing.refresh()
+    changed.clear()
+    window.refresh()
+    qtbot.waitUntil(lambda: any(j.id == reprint.id and j.state == "failed" for j in jobs.jobs),
+                    timeout=WAIT)
+    assert sum(inserted) == 4 and jobs.model.rowCount() == 10, "changed in place"
+    assert changed == [0] and jobs.model.index(0, 3).data() == "failed"
+    assert "Paper jam" in jobs.model.index(0, 8).data()
+    assert [j.id for j in jobs.selected()] == [target.id]
+    qtbot.waitUntil(lambda: "1 job(s) need a decision" in jobs.hint.text(), timeout=WAIT)
+    jobs.attention_only.setChecked(True)
+    assert jobs.filter.rowCount() == 1
+    assert jobs.filter.index(0, 0).data() == str(reprint.id)
+    jobs.attention_only.setChecked(False)
+    assert jobs.filter.rowCount() == 10
+
+
+def test_the_histories_show_local_time_with_the_zone(window: MainWindow, qtbot: QtBot,
+                                                     station: Station) -> None:
+    jobs = window.jobs
+    qtbot.waitUntil(lambda: jobs.model.rowCount() == 6, timeout=WAIT)
+    job = jobs.jobs[0]
+    shown = jobs.model.index(0, 7).data()
+    assert shown == local_time(job.updated_at) and shown != job.updated_at
+    assert shown[-1].isalpha() or shown[-5:].lstrip("+-").isdigit(), shown  # a zone at the end
+    window.tabs.setCurrentWidget(window.audit)
+    qtbot.waitUntil(lambda: window.audit.model.rowCount() > 0, timeout=WAIT)
+    entry = window.audit.model.row_at(0)
+    assert window.audit.model.index(0, 0).data() == local_time(entry.at)
+
+
+def test_local_time_names_the_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert local_time("2026-12-02T15:04:05Z") == "2026-12-02 10:04 EST"
+        assert local_time("2026-07-02T15:04:05Z") == "2026-07-02 11:04 EDT"
+        assert local_time("not a time") == "not a time"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def _scan(window: MainWindow, qtbot: QtBot, number: str) -> None:
+    qtbot.keyClicks(window.scan, number)
+    qtbot.keyClick(window.scan, Qt.Key.Key_Return)
+
+
+def test_fast_scans_queue_and_none_is_dropped(window: MainWindow, qtbot: QtBot,
+                                              printnode_server: PrintNodeServer) -> None:
+    before = len(printnode_server.jobs)
+    for number in ("#T0", "#T1", "#T2"):  # printed before: each is held, none is lost
+        _scan(window, qtbot, number)
+        assert window.scan.text() == "" and window.scan.isEnabled()
+    qtbot.waitUntil(lambda: not window._scans and not window._scanning, timeout=WAIT)
+    assert "#T2 printed before at" in window.scan_result.text()
+    assert "scan again to reprint" in window.scan_result.text()
+    _scan(window, qtbot, "#T2")  # the same order again: the reprint goes
+    _scan(window, qtbot, "#T1")  # another order: held again (its own question)
+    qtbot.waitUntil(lambda: not window._scans and not window._scanning, timeout=WAIT)
+    assert len(printnode_server.jobs) == before + 1
+    assert len(printnode_server.jobs_for("Reprint #T2 ")) == 1
+    assert "#T1 printed before" in window.scan_result.text()
+
+
+def wedge(qtbot: QtBot, text: str) -> None:
+    """Type as a keyboard-wedge scanner does: each key to whatever has the focus now."""
+    for char in text:
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        qtbot.keyClick(focus, char)
+
+
+def test_typing_after_a_click_goes_to_the_scan_field(window: MainWindow, qtbot: QtBot,
+                                                     printnode_server: PrintNodeServer) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    window.tabs.setCurrentWidget(window.jobs)
+    window.jobs.table.setFocus()  # a click on the jobs table took the keyboard
+    qtbot.waitUntil(window.jobs.table.hasFocus, timeout=WAIT)
+    wedge(qtbot, "#T3")
+    assert window.scan.hasFocus() and window.scan.text() == "#T3"
+    window.pause_button.setFocus()
+    wedge(qtbot, "x")
+    assert window.scan.text() == "#T3x"
+    window.tabs.setCurrentWidget(window.settings)
+    window.settings.station_name.setFocus()  # a text field keeps its own typing
+    qtbot.waitUntil(window.settings.station_name.hasFocus, timeout=WAIT)
+    wedge(qtbot, "Bench")
+    assert window.settings.station_name.text().endswith("Bench")
+
+
+def test_shortcuts_and_the_pause_banner(window: MainWindow, qtbot: QtBot,
+                                        station: Station) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    qtbot.keyClick(window.scan, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.jobs and window.scan.hasFocus()
+    qtbot.keyClick(window.scan, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.settings
+    assert not window.pause_banner.isVisible()
+    qtbot.keyClick(window.scan, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: station.printing.paused, timeout=WAIT)
+    assert window.pause_banner.isVisible()
+    menu = window.menuBar().actions()[0].menu()
+    listed = {a.text(): a.shortcut().toString() for a in menu.actions() if a.text()}
+    assert listed["Sync now"] == "F5" and listed["Show Orders"] == "Ctrl+1"
+    assert listed["Pause / resume auto-print"] == "Ctrl+P"
+    window.pause_banner.findChild(QPushButton).click()  # "Resume auto-print"
+    qtbot.waitUntil(lambda: not station.printing.paused, timeout=WAIT)
+    assert not window.pause_banner.isVisible()
+    qtbot.keyClick(window.scan, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.sync_label.text().startswith("sync: "), timeout=WAIT)
+
+
+def test_a_pause_from_another_process_shows_the_banner(window: MainWindow, qtbot: QtBot,
+                                                       data_dir: Path) -> None:
+    with Station(data_dir) as other:  # `slipstation pause` in a terminal
+        other.printing.set_paused(True)
+    window.refresh()
+    qtbot.waitUntil(window.pause_banner.isVisible, timeout=WAIT)
+    assert "Resume" in window.pause_button.text()
+
+
+def test_the_wheel_changes_a_setting_only_after_a_click(window: MainWindow, qtbot: QtBot) -> None:
+    settings = window.settings
+    window.tabs.setCurrentWidget(settings)
+    before = (settings.tier.currentText(), settings.backlog_hours.value())
+
+    def wheel(widget: QWidget) -> None:
+        centre = QPointF(widget.rect().center())
+        event = QWheelEvent(centre, widget.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(widget, event)
+
+    window.scan.setFocus()
+    wheel(settings.tier)
+    wheel(settings.backlog_hours)
+    assert (settings.tier.currentText(), settings.backlog_hours.value()) == before
+    settings.backlog_hours.setFocus()
+    qtbot.waitUntil(settings.backlog_hours.hasFocus, timeout=WAIT)
+    wheel(settings.backlog_hours)
+    assert settings.backlog_hours.value() != before[1], "a focused box takes the wheel"
