@@ -21,12 +21,13 @@ from slipstation.api.shippo import OrderPage, ShippoClient
 from slipstation.app import Station
 from slipstation.credentials import Secret
 from slipstation.loopback import samples
+from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.server import Fault
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.orders.models import MalformedOrder, parse_order
 from slipstation.sync import WATERMARK, ShippoSync, SyncSummary
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
-from tests.conftest import SHIPPO_KEY, Cli, one_line_error
+from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY, Cli, one_line_error
 
 
 def _page(orders: list[dict[str, Any]]) -> bytes:
@@ -232,3 +233,28 @@ def test_a_next_link_that_is_not_a_web_path_is_one_line(cli: Cli,
     synced = cli("sync", env={"SLIPSTATION_SHIPPO_URL": shippo_server.url})
     assert synced.returncode == 1
     assert one_line_error(synced).startswith("slipstation: The service sent a link that is not")
+
+
+def test_starting_over_never_reprints(cli: Cli, data_dir: Path, services: dict[str, str],
+                                      shippo_server: ShippoServer,
+                                      printnode_server: PrintNodeServer) -> None:
+    """`delete-all`, then a fresh setup on the same accounts: what PrintNode already has from
+    this account is recorded as printed, not sent again (titles name the order)."""
+    now = utc_now()
+    shippo_server.add_orders([samples.order(f"#R{i}", now - timedelta(minutes=i + 1))
+                              for i in range(12)])
+
+    def set_up() -> None:
+        assert cli("keys", "set", "shippo", input=SHIPPO_KEY).returncode == 0
+        assert cli("keys", "set", "printnode", input=PRINTNODE_KEY).returncode == 0
+        assert cli("config", "set", "printer", "71").returncode == 0
+        synced = cli("sync")
+        assert synced.returncode == 0, synced.stderr
+
+    set_up()
+    assert len(printnode_server.jobs) == 12
+    assert cli("delete-all", "--confirm", "DELETE").returncode == 0
+    set_up()
+    assert len(printnode_server.jobs) == 12, "nothing printed a second time"
+    jobs = json.loads(cli("jobs", "--json").stdout)
+    assert len(jobs) == 12 and {job["state"] for job in jobs} <= {"submitted", "done"}

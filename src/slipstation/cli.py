@@ -250,12 +250,15 @@ def cmd_status(station: Station, args: argparse.Namespace) -> int:
     status = station.status.now()
     if args.json:
         _out(json.dumps({"level": status.level.value, "paused": status.paused,
+                         "missing": list(status.missing),
                          "sync_outcome": status.sync_outcome.value,
                          "last_sync": status.last_sync, "queued": status.queued,
                          "printed_today": status.printed_today, "failures": status.failures},
                         indent=2, ensure_ascii=False))
         return 0
     _out(f"{status.level.value}{' (auto-print paused)' if status.paused else ''}")
+    if status.missing:
+        _out(f"needs setup: {', '.join(status.missing)}")
     _out(f"last sync: {status.last_sync}")
     _out(f"queue {status.queued} · printed today {status.printed_today} · "
          f"failures {status.failures}")

@@ -19,6 +19,7 @@ class Level(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
     ERROR = "error"
+    SETUP = "setup"  # keys or printer missing, or the first-run window not finished
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,21 @@ class StationStatus:
     paused: bool
     printer_problem: str | None = None
     sync_outcome: SyncOutcome = SyncOutcome.NEVER
+    missing: tuple[str, ...] = ()  # what setup still needs: "Shippo key", "printer"…
+
+    @property
+    def needs_setup(self) -> bool:
+        return bool(self.missing)
 
     @property
     def level(self) -> Level:
-        if self.paused:
-            return Level.PAUSED
+        """Something broken first, then what setup lacks, then a pause."""
         if self.failures or self.printer_problem or self.sync_outcome.is_problem:
             return Level.ERROR
+        if self.missing:
+            return Level.SETUP
+        if self.paused:
+            return Level.PAUSED
         return Level.RUNNING
 
     @property

@@ -26,6 +26,7 @@ from slipstation.sample_orders import sample_order
 
 log = logging.getLogger(__name__)
 PAUSED = "print.paused"
+SETUP_PENDING = "setup.pending"
 MAX_COPIES = 20
 _OUTCOMES = {JobState.SUBMITTED: PrintState.SENT, JobState.DONE: PrintState.SENT,
              JobState.SKIPPED: PrintState.SKIPPED, JobState.FAILED: PrintState.REFUSED,
@@ -54,6 +55,36 @@ class PrintingService:
         self._core.audit.record("print.pause" if paused else "print.resume")
         log.info("auto-print %s", "paused" if paused else "resumed")
 
+    # -- setup -----------------------------------------------------------------------------------
+    @property
+    def setup_pending(self) -> bool:
+        """A first-run window is open and not finished: nothing prints automatically yet."""
+        return self._core.state.get(SETUP_PENDING) == "1"
+
+    def begin_setup(self) -> None:
+        self._core.state.set(SETUP_PENDING, "1")
+
+    def finish_setup(self) -> None:
+        self._core.state.delete(SETUP_PENDING)
+        self._core.audit.record("setup.finished")
+
+    def clear_stale_setup(self) -> None:
+        """No first-run window is open in this process: a pending mark is a leftover."""
+        if self.setup_pending:
+            self.finish_setup()
+
+    def missing_setup(self) -> tuple[str, ...]:
+        """What this station still needs before it can print on its own (local reads only)."""
+        core = self._core
+        missing = [name for name, secret in (("Shippo key", Secret.SHIPPO),
+                                             ("PrintNode key", Secret.PRINTNODE))
+                   if not core.credentials.get(secret)]
+        if core.settings.get("printer") is None:
+            missing.append("printer")
+        if self.setup_pending:
+            missing.append("first-run steps")
+        return tuple(missing)
+
     # -- the automatic loop ----------------------------------------------------------------------
     def work_queue(self, *, plan: bool = False) -> ProcessResult:
         """Plan automatic slips for new orders (`plan`), then send what is due — only what a
@@ -61,12 +92,15 @@ class PrintingService:
         queue = self._core.queue
         if plan:
             queue.plan_auto()
-        automatic = not self.paused
+        paused, setting_up = self.paused, self.setup_pending
+        automatic = not (paused or setting_up)
         result = queue.process(automatic=automatic)
         if result.auth_rejected and self._core.key_changed(Secret.PRINTNODE):
             log.info("PrintNode key changed in the keyring; printing with the new one")
             result = queue.process(automatic=automatic)
-        if not automatic:
+        if setting_up:
+            result.problem = "set-up not finished"
+        elif paused:
             result.problem = "auto-print paused"
         return result
 

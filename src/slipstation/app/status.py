@@ -54,7 +54,8 @@ class StatusService:
             printed_today=core.queue.sent_since(midnight),
             failures=sum(counts.get(s, 0) for s in ATTENTION_STATES),
             paused=self._printing.paused, printer_problem=self._printing.printer_problem,
-            sync_outcome=SyncOutcome.parse(core.state.get(LAST_OUTCOME)))
+            sync_outcome=SyncOutcome.parse(core.state.get(LAST_OUTCOME)),
+            missing=self._printing.missing_setup())
 
     def changes(self, since: ChangeCursor, *, audit: bool = True,
                 activity: bool = True) -> Changes:

@@ -76,8 +76,19 @@ class FirstRunWizard(QWizard):
             "from the last 24 hours print as soon as you finish.", self.test_button,
             self.test_result))
         self.currentIdChanged.connect(self._page_changed)
+        # Nothing prints automatically while this window is open (a printer chosen on page 2
+        # would otherwise start the backlog while the paper is still being chosen).
+        tasks.run(station.printing.begin_setup)
+        self.finished.connect(lambda _result: self.tasks.run(station.printing.finish_setup))
         if on_finished is not None:
             self.accepted.connect(on_finished)  # Finish, not Cancel or the window closing
+
+    def validateCurrentPage(self) -> bool:
+        """Next (or Enter) on the keys page keeps a key that was pasted but not saved."""
+        for row in (self.shippo_key, self.printnode_key):
+            if row.entry.text().strip():
+                row.save_and_test()
+        return True
 
     def _page_changed(self, page_id: int) -> None:
         """Leaving a page saves what it chose (off the GUI thread)."""

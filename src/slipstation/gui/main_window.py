@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 OK_STYLE = "QLineEdit { background: #c8e6c9; }"
 BAD_STYLE = "QLineEdit { background: #ffcdd2; }"
 NOTIFY_EVERY_SECONDS = 300
-STATE_TEXT = {"running": "Running", "paused": "Paused", "error": "Needs attention"}
+STATE_TEXT = {"running": "Running", "paused": "Paused", "error": "Needs attention",
+              "setup": "Needs setup"}
 
 
 class _Bridge(QObject):
@@ -163,6 +164,8 @@ class MainWindow(QMainWindow):
         if first_run and needs_first_run(station):
             self.wizard = FirstRunWizard(station, self.tasks, self, on_finished=self._set_up)
             self.wizard.show()
+        else:  # a first-run window that never closed (a crash) must not block printing
+            self.tasks.run(station.printing.clear_stale_setup)
         self.refresh()
 
     def make_tray(self) -> Tray:
@@ -383,6 +386,8 @@ class MainWindow(QMainWindow):
         status = changes.status
         state = STATE_TEXT[status.level]
         problem = f" · {status.printer_problem}" if status.printer_problem else ""
+        if status.missing:
+            problem = f" · missing: {', '.join(status.missing)} (Settings)" + problem
         self.status_label.setText(
             f"<b>{state}</b> · queue {status.queued} · printed today {status.printed_today}"
             f" · failures {status.failures}{problem}")

@@ -86,12 +86,20 @@ class KeyRow(QWidget):
         layout.addWidget(self.result)
         self.save_button.clicked.connect(self.save)
         self.test_button.clicked.connect(self.test)
+        self.entry.returnPressed.connect(self.save_and_test)
 
     def show_stored(self, masked: str) -> None:
         self.entry.setPlaceholderText(f"stored: {masked} — paste a new key to replace it"
                                       if masked != "(not set)" else "paste the API key")
 
     def save(self) -> None:
+        self._save(then_test=False)
+
+    def save_and_test(self) -> None:
+        """Enter in the key field: keep the key, then check it with the service."""
+        self._save(then_test=True)
+
+    def _save(self, *, then_test: bool) -> None:
         text = self.entry.text()
         if not text.strip():
             return
@@ -100,6 +108,8 @@ class KeyRow(QWidget):
         def done(masked: object) -> None:
             self.result.setText(f"Saved in the keyring: {masked}")
             self.show_stored(str(masked))
+            if then_test:
+                self.test()
 
         self.tasks.run(lambda: self.station.keys.set(self.which, text), done,
                        self.result.setText, label=f"Saving the {self.which.value} key")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-COLOURS = {"running": "#2e7d32", "paused": "#f9a825", "error": "#c62828"}
+COLOURS = {"running": "#2e7d32", "paused": "#f9a825", "error": "#c62828", "setup": "#1565c0"}
 
 
 def state_icon(level: str) -> QIcon:
