@@ -183,7 +183,11 @@ def test_shortcuts_and_the_pause_banner(window: MainWindow, qtbot: QtBot,
     assert window.tabs.currentWidget() is window.settings
     assert not window.pause_banner.isVisible()
     qtbot.keyClick(window.scan, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert window.pause_banner.isVisible(), "shown at once"
     qtbot.waitUntil(lambda: station.printing.paused, timeout=WAIT)
+    window.refresh()  # no look at the store, old or new, hides it again
+    qtbot.waitUntil(lambda: not window._refreshing and not window._pause_pending,
+                    timeout=WAIT)
     assert window.pause_banner.isVisible()
     menu = window.menuBar().actions()[0].menu()
     listed = {a.text(): a.shortcut().toString() for a in menu.actions() if a.text()}

@@ -27,10 +27,9 @@ class ScanBanner(QLabel):
         super().__init__("Ready: scan an order")
         self.tone = Tone.BUSY
         self.setWordWrap(True)
-        self.setMinimumHeight(56)
         self.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.setFont(font)
         self.show_result(Tone.BUSY, "Ready: scan an order")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSystemTrayIcon,
     QTabWidget,
     QVBoxLayout,
@@ -74,9 +75,10 @@ class MainWindow(QMainWindow):
         self._last_notice: dict[str, float] = {}
         self._paused = False  # as the last refresh read it from the store
         self._pause_pending = 0  # pause/resume clicks not stored yet
+        self._pause_clicks = 0  # every click; a look begun before the last one is stale
         self._cursor = ChangeCursor()  # where the last look at the change feed ended
         self.setWindowTitle("SlipStation" + (" — demo" if station.demo else ""))
-        self.resize(1200, 760)
+        self._fit_to_screen(1200, 760)
 
         self.status_label = QLabel()
         self.sync_label = QLabel()
@@ -108,9 +110,12 @@ class MainWindow(QMainWindow):
         self.privacy = PrivacyTab(station, self.tasks, self.feedback, self.refresh,
                                   self.delete_all_data)
         self.tabs = QTabWidget()
+        privacy_page = QScrollArea()  # a tall form: it scrolls rather than push the window
+        privacy_page.setWidgetResizable(True)  # taller than a 1366×768 screen at 150 %
+        privacy_page.setWidget(self.privacy)
         for widget, title in ((self.orders, "Orders"), (self.jobs, "Print jobs"),
                               (self.activity, "Activity"), (self.audit, "Audit"),
-                              (self.settings, "Settings"), (self.privacy, "Privacy")):
+                              (self.settings, "Settings"), (privacy_page, "Privacy")):
             self.tabs.addTab(widget, title)
         self.tabs.currentChanged.connect(lambda _index: self.refresh())
 
@@ -119,7 +124,6 @@ class MainWindow(QMainWindow):
         layout.addLayout(header)
         layout.addWidget(self.pause_banner)
         layout.addWidget(self.sync_label)
-        layout.addWidget(QLabel("Print by order number:"))
         layout.addWidget(self.scan)
         layout.addWidget(self.scan_result)
         layout.addWidget(self.tabs, 1)
@@ -168,6 +172,16 @@ class MainWindow(QMainWindow):
             self.tasks.run(station.printing.clear_stale_setup)
         self.refresh()
 
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """The wanted size, but never larger than the screen's free area (1024×768, or
+        1366×768 at 150 %, leave no button or status bar off screen)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = min(width, free.width()), min(height, free.height() - 32)
+            self.move(free.topLeft())
+        self.resize(width, height)
+
     def make_tray(self) -> Tray:
         self.tray = Tray(self, is_paused=lambda: self._paused,
                          on_open=self.bring_up, on_pause=self.toggle_pause,
@@ -181,6 +195,7 @@ class MainWindow(QMainWindow):
         wanted = not self._paused
         self._paused = wanted
         self._pause_pending += 1  # a look at the store taken before this lands is stale
+        self._pause_clicks += 1
         self._show_pause(wanted)
 
         def landed(_result: object = None) -> None:
@@ -374,9 +389,10 @@ class MainWindow(QMainWindow):
             if self._refresh_again:
                 self.refresh()
 
-        self.tasks.run(gather, self._show_changes, failed)
+        clicks = self._pause_clicks
+        self.tasks.run(gather, lambda changes: self._show_changes(changes, clicks), failed)
 
-    def _show_changes(self, changes: Changes) -> None:
+    def _show_changes(self, changes: Changes, pause_clicks: int | None = None) -> None:
         self._refreshing = False
         if self._deleted or self.quitting:
             return
@@ -397,7 +413,8 @@ class MainWindow(QMainWindow):
             self.notify("printer", "Printer offline", status.printer_problem)
         if status.key_rejected:
             self.notify("key", "Key rejected", status.last_sync)
-        if status.paused != self._paused and not self._pause_pending:
+        fresh = not self._pause_pending and pause_clicks in (None, self._pause_clicks)
+        if status.paused != self._paused and fresh:
             self._paused = status.paused  # paused or resumed by another process
             self._show_pause(status.paused)
         if self.tray is not None:

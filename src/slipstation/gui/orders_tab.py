@@ -80,8 +80,12 @@ class OrdersTab(Tab):
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((90, 80, 120, 170, 60, 50)):
+        for column, width in enumerate((90, 80, 150, 170, 60, 50)):
             self.view.setColumnWidth(column, width)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table
         self.count_label = QLabel()
         self.print_button = QPushButton("Print / reprint")
         self.picklist_button = QPushButton("Pick list…")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -215,10 +216,9 @@ class SettingsTab(Tab):
         self.paper.addItems(list(PAPERS))
         self.printer = PrinterPicker(station, tasks, self.paper.currentText)
         self.statuses = {status: QCheckBox(status) for status in ORDER_STATUSES}
-        status_row = QHBoxLayout()
-        for box in self.statuses.values():
-            status_row.addWidget(box)
-        status_row.addStretch(1)
+        status_row = QGridLayout()  # four to a row: the form fits a 1024-pixel screen
+        for number, box in enumerate(self.statuses.values()):
+            status_row.addWidget(box, number // 4, number % 4)
         self.backlog_hours = self._spin("backlog_hours", " h")
         self.poll_seconds = self._spin("poll_seconds", " s")
         self.expire_minutes = self._spin("expire_minutes", " min")
