@@ -6,6 +6,7 @@ odd dates round-trip. Real store, real keyring, the loopback Shippo."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 import uuid
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from slipstation.api.shippo import OrderPage, ShippoClient
 from slipstation.app import Station
 from slipstation.credentials import Secret
+from slipstation.errors import StoreError
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.server import Fault
@@ -27,7 +29,13 @@ from slipstation.loopback.shippo import ShippoServer
 from slipstation.orders.models import MalformedOrder, parse_order
 from slipstation.sync import WATERMARK, ShippoSync, SyncSummary
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
-from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY, Cli, one_line_error
+from tests.conftest import (
+    PRINTNODE_KEY,
+    SHIPPO_KEY,
+    Cli,
+    one_line_error,
+    open_printing_station,
+)
 
 
 def _page(orders: list[dict[str, Any]]) -> bytes:
@@ -258,3 +266,56 @@ def test_starting_over_never_reprints(cli: Cli, data_dir: Path, services: dict[s
     assert len(printnode_server.jobs) == 12, "nothing printed a second time"
     jobs = json.loads(cli("jobs", "--json").stdout)
     assert len(jobs) == 12 and {job["state"] for job in jobs} <= {"submitted", "done"}
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_database_deleted_or_replaced_under_a_running_station_stops_printing(
+        how: str, data_dir: Path, tmp_path: Path, services: dict[str, str],
+        shippo_server: ShippoServer, printnode_server: PrintNodeServer) -> None:
+    now = utc_now()
+    shippo_server.add_orders([samples.order(f"#Z{i}", now - timedelta(minutes=i + 1))
+                              for i in range(4)])
+    running = open_printing_station(data_dir)
+    try:
+        running.config.set("printer", "71")
+        assert running.sync.run().printed == 4
+        database = data_dir / "slipstation.db"
+        if how == "deleted":
+            for path in data_dir.glob("slipstation.db*"):
+                path.unlink()
+        else:  # another station's file (a copy of this one's, as a restore would put it)
+            copy = tmp_path / "copy.db"
+            copy.write_bytes(database.read_bytes())
+            copy.replace(database)
+        shippo_server.add_orders([samples.order("#Z9", utc_now())])
+        with pytest.raises(StoreError, match=f"was {how} while SlipStation was running"):
+            running.sync.run()
+        with pytest.raises(StoreError, match=how):
+            running.printing.refresh()
+        assert len(printnode_server.jobs) == 4, "nothing printed into a file nobody reads"
+    finally:
+        running.close()
+    if how == "deleted":  # the key remembers there was a database: no silent fresh start
+        with Station(data_dir) as again, pytest.raises(StoreError, match="is missing"):
+            again.orders.count()
+
+
+def test_printer_offline_and_back_are_each_logged_once(
+        data_dir: Path, services: dict[str, str], printnode_server: PrintNodeServer,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="slipstation")
+    station = open_printing_station(data_dir)
+    try:
+        station.config.set("printer", "71")
+        station.printing.check_printer()
+        printnode_server.set_printer_state(71, "offline")
+        for _ in range(3):
+            station.printing.check_printer()
+        printnode_server.set_printer_state(71, "online")
+        for _ in range(3):
+            station.printing.check_printer()
+    finally:
+        station.close()
+    said = [r.getMessage() for r in caplog.records if r.name == "slipstation.app.printing"]
+    assert len([m for m in said if "offline" in m]) == 1, said
+    assert len([m for m in said if "ready again" in m]) == 1, said

@@ -89,6 +89,7 @@ class PrintingService:
     def work_queue(self, *, plan: bool = False) -> ProcessResult:
         """Plan automatic slips for new orders (`plan`), then send what is due — only what a
         person asked for while auto-print is paused. A 401 re-reads the keyring first."""
+        self._core.db.check_identity()
         queue = self._core.queue
         if plan:
             queue.plan_auto()
@@ -125,6 +126,11 @@ class PrintingService:
                 problem = f"printer {printer_id} is not on this PrintNode account"
             elif not printer.ready:
                 problem = f"printer {printer.name} is {printer.condition}"
+        if problem != self.printer_problem:  # each change said once (the journal of `run`)
+            if problem:
+                log.warning("%s; slips wait at PrintNode until it is back", problem)
+            else:
+                log.info("printer %s is ready again", printer_id)
         self.printer_problem = problem
         return problem
 

@@ -23,6 +23,7 @@ class SyncService:
         """One cycle: pull, store, queue and print what is due (only what a person asked for
         while auto-print is paused)."""
         core = self._core
+        core.db.check_identity()
         try:
             summary = ShippoSync(core.db, core.shippo()).run_cycle()
         except ServiceAuthError:

@@ -584,6 +584,7 @@ class PrintQueue:
             result.failed += 1
             return
         payload = self._payload(row, order, printer)
+        self._db.check_identity()  # never a claim (nor a POST) recorded in a file nobody reads
         with self._db.transaction() as conn:
             claimed = conn.execute(
                 "UPDATE print_jobs SET state = ?, attempts = attempts + 1, attempted_at = ?, "

@@ -47,6 +47,10 @@ def _locked_message(path: Path) -> str:
             "running on this data directory?); close it and retry.")
 
 
+class DatabaseGone(StoreError):
+    """The database file was deleted, replaced or cut short under a running station."""
+
+
 class Database:
     """A keyed SQLCipher file; each thread gets its own connection (WAL lets readers overlap)."""
 
@@ -57,6 +61,33 @@ class Database:
         self._connections: list[sqlite.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
+
+    def remember_identity(self) -> None:
+        """Note which file this is (after opening it), for `check_identity`."""
+        info = self.path.stat()
+        self._identity = (info.st_dev, info.st_ino)
+
+    def check_identity(self) -> None:
+        """Is the file at `path` still the one opened? Each cycle and before each submit: a
+        database deleted, replaced (another station's, a restored copy) or cut short under a
+        running service must stop printing, not print into a file nobody will read again."""
+        if self._identity is None:
+            return
+        fix = ("stop SlipStation, put the right database file back (or restore a backup), and "
+               "start it again")
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            raise DatabaseGone(f"The database file {self.path} was deleted while SlipStation "
+                               "was running; printing stopped", fix=fix) from None
+        if (info.st_dev, info.st_ino) != self._identity:
+            raise DatabaseGone(f"The database file {self.path} was replaced while SlipStation "
+                               "was running; printing stopped", fix=fix)
+        if info.st_size < PAGE_SIZE or info.st_size % PAGE_SIZE:
+            raise DatabaseGone(f"The database file {self.path} was cut short "
+                               f"({info.st_size} bytes) while SlipStation was running; printing "
+                               "stopped", fix=fix)
 
     # -- connections ---------------------------------------------------------------------------
     def _connect(self) -> sqlite.Connection:
@@ -177,6 +208,14 @@ def _create_file(path: Path) -> None:
 def open_database(path: Path, credentials: Credentials) -> Database:
     """Open (or, the first time, create) the station's database with its key from the keyring."""
     key_hex = credentials.get(Secret.DATABASE)
+    if key_hex and not path.exists():
+        # The keyring remembers a database this data dir had: never a silent fresh start (it
+        # would print every recent order again).
+        raise StoreError(
+            f"The database of {path.parent} is missing (its key is still in the keyring): it "
+            "was deleted or moved",
+            fix="put slipstation.db back (or restore a backup), or start over with "
+                "`slipstation delete-all --confirm DELETE`")
     if path.exists() and path.stat().st_size > 0:
         if not key_hex:
             raise DatabaseKeyMissing(
@@ -202,6 +241,7 @@ def open_database(path: Path, credentials: Credentials) -> Database:
         if str(mode).lower() != "wal":
             raise StoreError(f"Could not switch the database to WAL mode (got {mode}).")
         migrate(db)
+        db.remember_identity()
     except BaseException:
         db.close()
         raise
