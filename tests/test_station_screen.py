@@ -6,7 +6,7 @@ jobs arrive, the "needs attention" filter, times in local time with their zone. 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -292,3 +292,17 @@ def test_a_skipped_setup_says_needs_setup(qtbot: QtBot, tmp_path: Path,
         fresh.close()
         for name in Secret:
             Credentials(tmp_path / "skipped").delete(name)
+
+
+def test_the_today_strip_reads_at_a_glance(window: MainWindow, qtbot: QtBot,
+                                           printnode_server: PrintNodeServer) -> None:
+    window.refresh()
+    qtbot.waitUntil(lambda: "6</b> printed today" in window.today.printed.text(), timeout=WAIT)
+    assert sum(window.today.bars.counts) == 6 and len(window.today.bars.counts) == 24
+    assert window.today.bars.counts[datetime.now().hour] == 6, "this local hour's bar"
+    assert "no failures" in window.today.failures.text()
+    assert "printer ready" in window.today.printer.text()
+    printnode_server.set_printer_state(71, "offline")
+    window.station.printing.check_printer()
+    window.refresh()
+    qtbot.waitUntil(lambda: "offline" in window.today.printer.text(), timeout=WAIT)

@@ -32,6 +32,7 @@ class StationStatus:
     printer_problem: str | None = None
     sync_outcome: SyncOutcome = SyncOutcome.NEVER
     missing: tuple[str, ...] = ()  # what setup still needs: "Shippo key", "printer"…
+    per_hour: tuple[int, ...] = ()  # slips sent in each local hour of today, 0:00 first
 
     @property
     def needs_setup(self) -> bool:

@@ -4,6 +4,7 @@ activity log and the audit log). Local reads only: cheap enough for every refres
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slipstation.app.core import Core
 from slipstation.app.outcomes import StationStatus
@@ -39,6 +40,17 @@ class Changes:
     activity: list[LogLine] = field(default_factory=list)
 
 
+def _local_hours(by_utc_hour: dict[str, int], midnight: datetime) -> tuple[int, ...]:
+    """UTC-hour counts laid out over today's local hours (0:00 first)."""
+    hours = [0] * 24
+    for hour, count in by_utc_hour.items():
+        moment = parse_timestamp(f"{hour}:00:00Z")
+        if moment is not None:
+            index = int((moment - midnight.astimezone(moment.tzinfo)).total_seconds() // 3600)
+            hours[min(max(index, 0), 23)] += count
+    return tuple(hours)
+
+
 class StatusService:
     def __init__(self, core: Core, printing: PrintingService) -> None:
         self._core = core
@@ -47,11 +59,12 @@ class StatusService:
     def now(self) -> StationStatus:
         core = self._core
         counts = core.queue.state_counts()
-        midnight = utc_now().replace(hour=0, minute=0, second=0, microsecond=0)
+        midnight = utc_now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
         return StationStatus(
             last_sync=core.state.get(LAST_STATUS) or "not synced yet",
             queued=sum(counts.get(s, 0) for s in WAITING_STATES),
             printed_today=core.queue.sent_since(midnight),
+            per_hour=_local_hours(core.queue.sent_per_hour(midnight), midnight),
             failures=sum(counts.get(s, 0) for s in ATTENTION_STATES),
             paused=self._printing.paused, printer_problem=self._printing.printer_problem,
             sync_outcome=SyncOutcome.parse(core.state.get(LAST_OUTCOME)),

@@ -4,10 +4,12 @@ while auto-print is paused)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class Tone(StrEnum):
@@ -66,3 +68,59 @@ class PauseBanner(QFrame):
         layout.addWidget(text, 1)
         layout.addWidget(button)
         self.hide()
+
+
+class HourBars(QWidget):
+    """Slips per hour today, 0:00 to 23:00, as small bars; the current hour is darker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: tuple[int, ...] = (0,) * 24
+        self.setFixedSize(24 * 6 + 2, 28)
+        self.setToolTip("Slips printed in each hour today")
+
+    def show_counts(self, counts: tuple[int, ...]) -> None:
+        if counts != self.counts:
+            self.counts = counts or (0,) * 24
+            self.setToolTip("Slips printed each hour today: " + ", ".join(
+                f"{hour}:00 {count}" for hour, count in enumerate(self.counts) if count))
+            self.update()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#eceff1"))
+        peak = max(self.counts, default=0) or 1
+        now = datetime.now().hour
+        for hour, count in enumerate(self.counts):
+            height = round((self.height() - 4) * count / peak)
+            colour = "#1b5e20" if hour == now else "#66bb6a"
+            painter.fillRect(1 + hour * 6, self.height() - 2 - height, 5, height, QColor(colour))
+        painter.end()
+
+
+class TodayStrip(QWidget):
+    """What a packer reads at a glance: printed today (and per hour), the queue, failures and
+    the printer's state."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.printed = QLabel()
+        self.bars = HourBars()
+        self.queue = QLabel()
+        self.failures = QLabel()
+        self.printer = QLabel()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.printed, self.bars, self.queue, self.failures):
+            layout.addWidget(widget)
+        layout.addWidget(self.printer, 1)
+
+    def show_today(self, printed: int, per_hour: tuple[int, ...], queued: int, failures: int,
+                   printer_problem: str | None) -> None:
+        self.printed.setText(f"<b>{printed}</b> printed today")
+        self.bars.show_counts(per_hour)
+        self.queue.setText(f"· <b>{queued}</b> waiting")
+        self.failures.setText(f"· <b style='color:#b71c1c'>{failures}</b> need attention"
+                              if failures else "· no failures")
+        self.printer.setText(f"· <b style='color:#b71c1c'>{printer_problem}</b>"
+                             if printer_problem else "· printer ready")

@@ -38,7 +38,7 @@ from slipstation.app import (
     Station,
     local_time,
 )
-from slipstation.gui.banners import PauseBanner, ScanBanner, Tone
+from slipstation.gui.banners import PauseBanner, ScanBanner, TodayStrip, Tone
 from slipstation.gui.first_run import FirstRunWizard, needs_first_run
 from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
 from slipstation.gui.orders_tab import OrdersTab
@@ -88,7 +88,9 @@ class MainWindow(QMainWindow):
         self.sync_button = QPushButton("Sync now")
         self.sync_button.clicked.connect(self.sync_now)
         header = QHBoxLayout()
-        header.addWidget(self.status_label, 1)
+        self.today = TodayStrip()
+        header.addWidget(self.status_label)
+        header.addWidget(self.today, 1)
         header.addWidget(self.pause_button)
         header.addWidget(self.sync_button)
 
@@ -405,8 +407,9 @@ class MainWindow(QMainWindow):
         if status.missing:
             problem = f" · missing: {', '.join(status.missing)} (Settings)" + problem
         self.status_label.setText(
-            f"<b>{state}</b> · queue {status.queued} · printed today {status.printed_today}"
-            f" · failures {status.failures}{problem}")
+            f"<b>{state}</b>{problem}")
+        self.today.show_today(status.printed_today, status.per_hour, status.queued,
+                              status.failures, status.printer_problem)
         if not self.sync_label.text():
             self.sync_label.setText(f"Last sync: {status.last_sync}")
         if status.printer_problem:

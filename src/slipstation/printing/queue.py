@@ -494,6 +494,13 @@ class PrintQueue:
             "SELECT count(DISTINCT print_job_id) FROM print_job_events WHERE state = ? "
             "AND at >= ?", (SUBMITTED, to_iso(since))))
 
+    def sent_per_hour(self, since: datetime) -> dict[str, int]:
+        """Jobs PrintNode accepted since then, by UTC hour ('2026-12-02T09')."""
+        return {str(hour): int(count) for hour, count in self._db.query(
+            "SELECT substr(at, 1, 13) AS hour, count(DISTINCT print_job_id) FROM "
+            "print_job_events WHERE state = ? AND at >= ? GROUP BY hour",
+            (SUBMITTED, to_iso(since)))}
+
     def job(self, job_id: int) -> JobRow:
         found = self.jobs(limit=1, job_id=job_id)
         if not found:
