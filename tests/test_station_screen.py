@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QPoint, QPointF, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from slipstation.app import ChangeCursor, Level, Station, local_time
 from slipstation.credentials import Credentials, Secret
+from slipstation.gui.app import explain_startup_problem, startup_problem
 from slipstation.gui.main_window import MainWindow
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
@@ -306,3 +307,31 @@ def test_the_today_strip_reads_at_a_glance(window: MainWindow, qtbot: QtBot,
     window.station.printing.check_printer()
     window.refresh()
     qtbot.waitUntil(lambda: "offline" in window.today.printer.text(), timeout=WAIT)
+
+
+def test_a_station_that_cannot_open_explains_itself_in_a_window(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """Launched from a desktop there is no terminal: a database whose key is gone from the
+    keyring is a window with the reason and the fix, and Retry / Close."""
+    data_dir = tmp_path / "locked"
+    with Station(data_dir) as station:
+        station.orders.count()  # the database exists
+    Credentials(data_dir).delete(Secret.DATABASE)
+    broken = Station(data_dir)
+    problem = startup_problem(broken)
+    assert problem is not None and "not in the OS keyring" in problem.reason
+    seen: list[str] = []
+
+    def close_it() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, close_it)
+            return
+        seen.append(f"{box.windowTitle()}|{box.text()}|{box.informativeText()}")
+        box.button(QMessageBox.StandardButton.Close).click()
+
+    QTimer.singleShot(20, close_it)
+    assert explain_startup_problem(problem) is False
+    assert seen and seen[0].startswith("SlipStation cannot start|The database key")
+    assert "Restore that keyring entry" in seen[0]
+    assert (data_dir / "slipstation.db").exists(), "nothing was changed"

@@ -45,6 +45,12 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
     check_display()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     prepare_application(app)
+    # A station launched from a desktop has no terminal: a keyring that is missing or locked,
+    # or a database that is damaged or gone, is explained in a window with its fix.
+    while (problem := startup_problem(station)) is not None:
+        log.error("cannot start: %s", problem.message)
+        if not explain_startup_problem(problem):
+            return problem.exit_code
     with ServiceLock(station.paths):
         window = MainWindow(station)
         if not (tray_only and window.tray is not None):
@@ -55,6 +61,28 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
         window.deleteLater()  # children before the application, in Qt's order, not Python's
         app.processEvents()
         return code
+
+
+def startup_problem(station: Station) -> SlipStationError | None:
+    """What stops the station from opening (the keyring, the database), or None."""
+    try:
+        station.status.now()  # reads the keyring and opens the database
+    except SlipStationError as exc:
+        station.close()  # a retry opens everything afresh
+        return exc
+    return None
+
+
+def explain_startup_problem(problem: SlipStationError) -> bool:
+    """The problem and its fix in a window; True when the person chose to try again."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "SlipStation cannot start", problem.reason)
+    box.setInformativeText(f"What to do: {problem.fix}." if problem.fix else
+                           "Nothing was changed. Fix the cause, then try again.")
+    box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close)
+    box.setDefaultButton(QMessageBox.StandardButton.Retry)
+    return box.exec() == QMessageBox.StandardButton.Retry
 
 
 @contextlib.contextmanager
