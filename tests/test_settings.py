@@ -90,3 +90,9 @@ def test_changes_are_audited_without_values(station: Station, data_dir: Path) ->
         ("config.set", "paper"), ("config.set", "station")]
     assert entries[0].station == "Packing bench 2"
     assert all("Packing bench" not in json.dumps(e.detail) for e in entries)
+
+
+def test_routing_rules_can_be_cleared() -> None:
+    """An emptied rules box (or `config set rules none`) means no rules, not a JSON error."""
+    for text in ("none", "", "  ", "-"):
+        assert lookup("rules").parse(text) == []

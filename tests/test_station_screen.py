@@ -12,10 +12,19 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
-from slipstation.app import ChangeCursor, Level, Station, local_time
+from slipstation.app import SETTINGS, ChangeCursor, Level, Station, local_time
 from slipstation.credentials import Credentials, Secret
 from slipstation.gui.app import explain_startup_problem, startup_problem
 from slipstation.gui.main_window import MainWindow
@@ -335,3 +344,25 @@ def test_a_station_that_cannot_open_explains_itself_in_a_window(
     assert seen and seen[0].startswith("SlipStation cannot start|The database key")
     assert "Restore that keyring entry" in seen[0]
     assert (data_dir / "slipstation.db").exists(), "nothing was changed"
+
+
+def test_the_settings_form_is_generated_from_the_declarations(window: MainWindow,
+                                                              station: Station) -> None:
+    settings = window.settings
+    assert list(settings.fields) == [setting.key for setting in SETTINGS]
+    for setting in SETTINGS:
+        field = settings.fields[setting.key]
+        assert field.widget.toolTip() == setting.help
+        if setting.kind == "int":
+            spin = field.widget
+            assert isinstance(spin, QSpinBox)
+            assert (spin.minimum(), spin.maximum()) == (setting.minimum, setting.maximum)
+        if setting.kind == "choice":
+            box = field.widget
+            assert isinstance(box, QComboBox)
+            assert [box.itemText(i) for i in range(box.count())] == list(setting.choices)
+    shown = {label.text() for label in settings.findChildren(QLabel)}
+    shown |= {box.text() for box in settings.findChildren(QCheckBox)}
+    assert {setting.label for setting in SETTINGS} <= shown
+    station.config.check(settings.form_values())  # what the form reads back is valid as is
+    assert settings.changes() == {}

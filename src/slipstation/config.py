@@ -34,6 +34,9 @@ class Setting:
     minimum: int | None = None
     maximum: int | None = None
     default_factory: Callable[[], Any] | None = field(default=None, compare=False)
+    label: str = ""  # what a form calls it ("Paper")
+    group: str = ""  # the form's section: printing | slip | station
+    unit: str = ""   # shown after a number ("s", "h", "min")
 
     def default_value(self) -> Any:
         return self.default_factory() if self.default_factory else self.default
@@ -85,7 +88,7 @@ class Setting:
                 raise bad
             return number
         if self.kind == "rules":
-            return parse_rules(raw)
+            return [] if raw.lower() in _EMPTY else parse_rules(raw)
         if self.kind == "printer":
             if raw.lower() in _EMPTY:
                 return None
@@ -124,29 +127,40 @@ def _host_name() -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("printer", "printer", None, "Default PrintNode printer id for automatic printing."),
-    Setting("paper", "choice", "4x6", "Slip paper size.", choices=PAPERS),
-    Setting("poll_seconds", "int", 60, "Seconds between Shippo syncs.", minimum=15, maximum=3600),
+    Setting("printer", "printer", None, "Default PrintNode printer id for automatic printing.",
+            label="Printer", group="printing"),
+    Setting("paper", "choice", "4x6", "Slip paper size.", choices=PAPERS, label="Paper",
+            group="printing"),
     Setting("statuses", "choices", ["PAID"], "Order statuses that print automatically.",
-            choices=ORDER_STATUSES),
+            choices=ORDER_STATUSES, label="Auto-print statuses", group="printing"),
     Setting("backlog_hours", "int", 24,
             "On the first sync, how many hours back eligible orders still auto-print.",
-            minimum=0, maximum=24 * 365),
-    Setting("tier", "choice", "starter", "Retention tier: days of order history kept "
-            "(starter 7, growth 30, business 90, enterprise 365).", choices=TIERS),
-    Setting("station", "str", None, "This station's name (print job source, audit log).",
-            default_factory=_host_name),
-    Setting("show_prices", "bool", False, "Print prices and totals on slips."),
-    Setting("logo", "path", "", "Logo image printed at the top of each slip."),
-    Setting("ship_from", "str", "", "Return address on slips when an order has none, lines "
-            "separated by '|' (e.g. 'Hippo Shop|965 Mission St|San Francisco, CA 94103|US')."),
+            minimum=0, maximum=24 * 365, label="First sync prints the last", group="printing",
+            unit="h"),
+    Setting("poll_seconds", "int", 60, "Seconds between Shippo syncs.", minimum=15,
+            maximum=3600, label="Sync every", group="printing", unit="s"),
     Setting("expire_minutes", "int", 60,
             "Minutes PrintNode keeps trying an undelivered job before it expires.",
-            minimum=1, maximum=14 * 24 * 60),
+            minimum=1, maximum=14 * 24 * 60, label="Jobs expire after", group="printing",
+            unit="min"),
     Setting("rules", "rules", [], "Routing rules (JSON list, first match wins): conditions "
             "country, shop_app, shipping_method, min/max_weight, min/max_items, sku_prefix; "
-            "actions printer, paper, copies or skip."),
-    Setting("shop_app", "str", "", "Only sync orders from this Shippo shop_app (empty = all)."),
+            "actions printer, paper, copies or skip.", label="Routing rules (JSON)",
+            group="printing"),
+    Setting("show_prices", "bool", False, "Print prices and totals on slips.",
+            label="Print prices and totals", group="slip"),
+    Setting("logo", "path", "", "Logo image printed at the top of each slip.", label="Logo",
+            group="slip"),
+    Setting("ship_from", "str", "", "Return address on slips when an order has none, lines "
+            "separated by '|' (e.g. 'Hippo Shop|965 Mission St|San Francisco, CA 94103|US').",
+            label="Return address", group="slip"),
+    Setting("station", "str", None, "This station's name (print job source, audit log).",
+            default_factory=_host_name, label="Station name", group="station"),
+    Setting("tier", "choice", "starter", "Retention tier: days of order history kept "
+            "(starter 7, growth 30, business 90, enterprise 365).", choices=TIERS,
+            label="Retention tier", group="station"),
+    Setting("shop_app", "str", "", "Only sync orders from this Shippo shop_app (empty = all).",
+            label="Only orders from shop app", group="station"),
 )
 SETTINGS_BY_KEY = {setting.key: setting for setting in SETTINGS}
 

@@ -8,20 +8,17 @@ changed field first and writes nothing if one is wrong.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -31,16 +28,24 @@ from PySide6.QtWidgets import (
 )
 
 from slipstation.app import (
-    ORDER_STATUSES,
-    PAPERS,
-    TIERS,
+    SETTINGS,
     Check,
     CheckLevel,
     Printer,
     Secret,
+    Setting,
     SlipStationError,
     Station,
-    lookup,
+)
+from slipstation.gui.setting_fields import (
+    ChoiceField,
+    ChoicesField,
+    Field,
+    NumberField,
+    RulesField,
+    SwitchField,
+    TextField,
+    make_field,
 )
 from slipstation.gui.slip_preview import SlipPreview
 from slipstation.gui.tab import Feedback, Tab
@@ -199,6 +204,29 @@ class PrinterPicker(QWidget):
                        label="Sending a test print")
 
 
+class PrinterField(Field):
+    """The printer setting: the picker with PrintNode's printers and their state."""
+
+    def __init__(self, setting: Setting, picker: PrinterPicker) -> None:
+        self.picker = picker
+        super().__init__(setting, picker)
+
+    def load(self, value: Any) -> None:
+        self.picker.set_choices([], value)
+
+    def text(self) -> str:
+        printer = self.picker.chosen()
+        return str(printer) if printer else "none"
+
+
+FieldT = TypeVar("FieldT", bound=Field)
+
+
+def _widget(field: Field, kind: type[FieldT]) -> FieldT:
+    assert isinstance(field, kind), field.setting.key
+    return field
+
+
 class SettingsTab(Tab):
     def __init__(self, station: Station, tasks: Tasks, feedback: Feedback,
                  changed: Callable[[], None]) -> None:
@@ -212,58 +240,29 @@ class SettingsTab(Tab):
         keys_form.addRow("Shippo", self.shippo_key)
         keys_form.addRow("PrintNode", self.printnode_key)
 
-        self.paper = QComboBox()
-        self.paper.addItems(list(PAPERS))
-        self.printer = PrinterPicker(station, tasks, self.paper.currentText)
-        self.statuses = {status: QCheckBox(status) for status in ORDER_STATUSES}
-        status_row = QGridLayout()  # four to a row: the form fits a 1024-pixel screen
-        for number, box in enumerate(self.statuses.values()):
-            status_row.addWidget(box, number // 4, number % 4)
-        self.backlog_hours = self._spin("backlog_hours", " h")
-        self.poll_seconds = self._spin("poll_seconds", " s")
-        self.expire_minutes = self._spin("expire_minutes", " min")
-        self.rules = QPlainTextEdit()
-        self.rules.setPlaceholderText('[{"name": "EU on A4", "when": {"country": ["DE", "FR"]}, '
-                                      '"printer": 72, "paper": "a4"}]')
-        self.rules.setFixedHeight(90)
-        printing = QGroupBox("Printing")
-        printing_form = QFormLayout(printing)
-        printing_form.addRow("Printer", self.printer)
-        printing_form.addRow("Paper", self.paper)
-        printing_form.addRow("Auto-print statuses", status_row)
-        printing_form.addRow("First sync prints the last", self.backlog_hours)
-        printing_form.addRow("Sync every", self.poll_seconds)
-        printing_form.addRow("Jobs expire after", self.expire_minutes)
-        printing_form.addRow("Routing rules (JSON)", self.rules)
-
-        self.show_prices = QCheckBox("Print prices and totals")
-        self.logo = QLineEdit()
-        self.logo.setPlaceholderText("none")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse_logo)
-        logo_row = QHBoxLayout()
-        logo_row.addWidget(self.logo, 1)
-        logo_row.addWidget(browse)
-        self.ship_from = QLineEdit()
-        self.ship_from.setPlaceholderText("Shop | Street | City | Country")
-        slip = QGroupBox("Slip")
-        slip_form = QFormLayout(slip)
-        slip_form.addRow("", self.show_prices)
-        slip_form.addRow("Logo", logo_row)
-        slip_form.addRow("Return address", self.ship_from)
-
-        self.tier = QComboBox()
-        self.tier.addItems(list(TIERS))
-        self.station_name = QLineEdit()
-        self.shop_app = QLineEdit()
-        self.shop_app.setPlaceholderText("all shops")
+        # Every other setting's field comes from its declaration (kind, label, help, range).
+        self.printer = PrinterPicker(station, tasks, lambda: self.fields["paper"].text())
+        self.fields: dict[str, Field] = {}
+        groups = {"printing": QGroupBox("Printing"), "slip": QGroupBox("Slip"),
+                  "station": QGroupBox("Station")}
+        forms = {name: QFormLayout(box) for name, box in groups.items()}
+        for setting in SETTINGS:
+            field = PrinterField(setting, self.printer) if setting.kind == "printer" \
+                else make_field(setting)
+            self.fields[setting.key] = field
+            label = "" if setting.kind == "bool" else setting.label
+            forms[setting.group].addRow(label, field.widget)
         self.start_at_login = QCheckBox("Start SlipStation in the tray when I log in")
-        station_box = QGroupBox("Station")
-        station_form = QFormLayout(station_box)
-        station_form.addRow("Station name", self.station_name)
-        station_form.addRow("Retention tier", self.tier)
-        station_form.addRow("Only orders from shop app", self.shop_app)
-        station_form.addRow("", self.start_at_login)
+        forms["station"].addRow("", self.start_at_login)
+        printing, slip, station_box = groups["printing"], groups["slip"], groups["station"]
+        # The widgets by name, for the first-run window and the tests that drive the form.
+        self.paper = _widget(self.fields["paper"], ChoiceField).box
+        self.tier = _widget(self.fields["tier"], ChoiceField).box
+        self.statuses = _widget(self.fields["statuses"], ChoicesField).boxes
+        self.backlog_hours = _widget(self.fields["backlog_hours"], NumberField).spin
+        self.rules = _widget(self.fields["rules"], RulesField).edit
+        self.show_prices = _widget(self.fields["show_prices"], SwitchField).box
+        self.station_name = _widget(self.fields["station"], TextField).line
 
         self.save_button = QPushButton("Save settings")
         self.revert_button = QPushButton("Revert")
@@ -296,10 +295,8 @@ class SettingsTab(Tab):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(250)
         self._preview_timer.timeout.connect(self.update_preview)
-        self.paper.currentIndexChanged.connect(self._preview_timer.start)
-        self.show_prices.toggled.connect(self._preview_timer.start)
-        self.logo.editingFinished.connect(self._preview_timer.start)
-        self.ship_from.textChanged.connect(self._preview_timer.start)
+        for key in PREVIEW_KEYS:
+            self.fields[key].on_change(self._preview_timer.start)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.load)
         self.start_at_login.clicked.connect(self._toggle_autostart)
@@ -309,32 +306,12 @@ class SettingsTab(Tab):
             control.installEventFilter(self._wheel_guard)
         self.load()
 
-    def _spin(self, key: str, suffix: str) -> QSpinBox:
-        setting = lookup(key)
-        spin = QSpinBox()
-        spin.setRange(setting.minimum or 0, setting.maximum or 1_000_000)
-        spin.setSuffix(suffix)
-        return spin
-
     # -- values --------------------------------------------------------------------------------
     def load(self) -> None:
         """Fill the form from the store (local reads only)."""
         values = self.station.config.values()
-        self.printer.set_choices([], values["printer"])
-        self.paper.setCurrentText(values["paper"])
-        for status, box in self.statuses.items():
-            box.setChecked(status in values["statuses"])
-        self.backlog_hours.setValue(values["backlog_hours"])
-        self.poll_seconds.setValue(values["poll_seconds"])
-        self.expire_minutes.setValue(values["expire_minutes"])
-        rules = values["rules"]
-        self.rules.setPlainText(lookup("rules").format(rules) if rules else "")
-        self.show_prices.setChecked(bool(values["show_prices"]))
-        self.logo.setText(values["logo"] or "")
-        self.ship_from.setText(values["ship_from"] or "")
-        self.tier.setCurrentText(values["tier"])
-        self.station_name.setText(values["station"] or "")
-        self.shop_app.setText(values["shop_app"] or "")
+        for key, field in self.fields.items():
+            field.load(values[key])
         self.start_at_login.setChecked(self.station.config.autostart()[0])
         statuses = self.station.keys.status()
         self.shippo_key.show_stored(statuses[0].masked)
@@ -345,22 +322,7 @@ class SettingsTab(Tab):
 
     def form_values(self) -> dict[str, str]:
         """Each setting as text `config set` would accept."""
-        printer = self.printer.chosen()
-        return {
-            "printer": str(printer) if printer else "none",
-            "paper": self.paper.currentText(),
-            "statuses": ",".join(s for s, box in self.statuses.items() if box.isChecked()),
-            "backlog_hours": str(self.backlog_hours.value()),
-            "poll_seconds": str(self.poll_seconds.value()),
-            "expire_minutes": str(self.expire_minutes.value()),
-            "rules": self.rules.toPlainText().strip() or "none",
-            "show_prices": "true" if self.show_prices.isChecked() else "false",
-            "logo": self.logo.text().strip() or "none",
-            "ship_from": self.ship_from.text().strip(),
-            "tier": self.tier.currentText(),
-            "station": self.station_name.text().strip(),
-            "shop_app": self.shop_app.text().strip(),
-        }
+        return {key: field.text() for key, field in self.fields.items()}
 
     def changes(self) -> dict[str, str]:
         return {k: v for k, v in self.form_values().items() if self._loaded.get(k) != v}
@@ -395,13 +357,6 @@ class SettingsTab(Tab):
         self.tasks.run(lambda: self.station.orders.preview_slip(None, changes),
                        lambda data: self.preview.show_pdf(bytes(data), "Preview (sample order)"),
                        lambda message: self.preview.show_message(f"No preview: {message}"))
-
-    def _browse_logo(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Logo", self.logo.text(),
-                                              "Images (*.png *.jpg *.jpeg)")
-        if name:
-            self.logo.setText(name)
-            self._preview_timer.start()
 
     def _toggle_autostart(self, enabled: bool) -> None:
         self.tasks.run(lambda: self.station.config.set_autostart(enabled),
