@@ -241,67 +241,62 @@ def test_the_wheel_changes_a_setting_only_after_a_click(window: MainWindow, qtbo
     assert settings.backlog_hours.value() != before[1], "a focused box takes the wheel"
 
 
-def test_first_run_enter_keeps_the_key_and_nothing_prints_until_finished(
-        qtbot: QtBot, tmp_path: Path, services: dict[str, str], shippo_server: ShippoServer,
-        printnode_server: PrintNodeServer) -> None:
-    shippo_server.add_orders([samples.order("#F1", utc_now() - timedelta(minutes=5))])
+@pytest.fixture
+def new_station(qtbot: QtBot, tmp_path: Path, services: dict[str, str]
+                ) -> Iterator[tuple[Station, MainWindow]]:
+    """A station that was never set up, and its window (first-run window open)."""
     fresh = Station(tmp_path / "fresh", retry_policy=FAST_RETRY)
     main = MainWindow(fresh, start_engine=False)
     qtbot.addWidget(main)
-    try:
-        wizard = main.wizard
-        assert wizard is not None
-        main.refresh()
-        qtbot.waitUntil(lambda: "Needs setup" in main.status_label.text(), timeout=WAIT)
-        assert "Shippo key" in main.status_label.text()
-        wizard.shippo_key.entry.setText(SHIPPO_KEY)
-        qtbot.keyClick(wizard.shippo_key.entry, Qt.Key.Key_Return)  # Enter: kept, then tested
-        qtbot.waitUntil(lambda: fresh.credentials.get(Secret.SHIPPO) == SHIPPO_KEY,
-                        timeout=WAIT)
-        qtbot.waitUntil(lambda: "key accepted" in wizard.shippo_key.result.text(),
-                        timeout=WAIT)
-        wizard.printnode_key.entry.setText(PRINTNODE_KEY)
-        wizard.next()  # Next with a pasted key keeps it too
-        qtbot.waitUntil(lambda: fresh.credentials.get(Secret.PRINTNODE) == PRINTNODE_KEY,
-                        timeout=WAIT)
-        fresh.config.set("printer", "71")  # chosen on the printer page
-        summary = fresh.sync.run()  # the engine's cycle while the window is still open
-        assert summary.print_problem == "set-up not finished"
-        assert not printnode_server.jobs, "nothing prints while setup is on screen"
-        wizard.next()
-        wizard.next()
-        wizard.accept()  # Finish: the window syncs, and now the slip prints
-        qtbot.waitUntil(lambda: len(printnode_server.jobs_for("#F1 ")) == 1, timeout=WAIT)
-        assert not fresh.printing.setup_pending
-        main.refresh()
-        qtbot.waitUntil(lambda: "Running" in main.status_label.text(), timeout=WAIT)
-    finally:
-        main.tasks.wait(WAIT)
-        main.quit()
-        fresh.close()
-        for name in Secret:
-            Credentials(tmp_path / "fresh").delete(name)
+    yield fresh, main
+    main.tasks.wait(WAIT)
+    main.quit()
+    fresh.close()
+    for name in Secret:
+        Credentials(tmp_path / "fresh").delete(name)
 
 
-def test_a_skipped_setup_says_needs_setup(qtbot: QtBot, tmp_path: Path,
-                                         services: dict[str, str]) -> None:
-    fresh = Station(tmp_path / "skipped")
-    main = MainWindow(fresh, start_engine=False)
-    qtbot.addWidget(main)
-    try:
-        assert main.wizard is not None
-        main.wizard.reject()  # Cancel on the first page
-        qtbot.waitUntil(lambda: not fresh.printing.setup_pending, timeout=WAIT)
-        main.refresh()
-        qtbot.waitUntil(lambda: "Needs setup" in main.status_label.text(), timeout=WAIT)
-        assert fresh.status.now().level is Level.SETUP
-        assert set(fresh.status.now().missing) == {"Shippo key", "PrintNode key", "printer"}
-    finally:
-        main.tasks.wait(WAIT)
-        main.quit()
-        fresh.close()
-        for name in Secret:
-            Credentials(tmp_path / "skipped").delete(name)
+def test_first_run_enter_keeps_the_key_and_nothing_prints_until_finished(
+        qtbot: QtBot, new_station: tuple[Station, MainWindow], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    shippo_server.add_orders([samples.order("#F1", utc_now() - timedelta(minutes=5))])
+    fresh, main = new_station
+    wizard = main.wizard
+    assert wizard is not None
+    main.refresh()
+    qtbot.waitUntil(lambda: "Needs setup" in main.status_label.text(), timeout=WAIT)
+    assert "Shippo key" in main.status_label.text()
+    wizard.shippo_key.entry.setText(SHIPPO_KEY)
+    qtbot.keyClick(wizard.shippo_key.entry, Qt.Key.Key_Return)  # Enter: kept, then tested
+    qtbot.waitUntil(lambda: fresh.credentials.get(Secret.SHIPPO) == SHIPPO_KEY, timeout=WAIT)
+    qtbot.waitUntil(lambda: "key accepted" in wizard.shippo_key.result.text(), timeout=WAIT)
+    wizard.printnode_key.entry.setText(PRINTNODE_KEY)
+    wizard.next()  # Next with a pasted key keeps it too
+    qtbot.waitUntil(lambda: fresh.credentials.get(Secret.PRINTNODE) == PRINTNODE_KEY,
+                    timeout=WAIT)
+    fresh.config.set("printer", "71")  # chosen on the printer page
+    summary = fresh.sync.run()  # the engine's cycle while the window is still open
+    assert summary.print_problem == "set-up not finished"
+    assert not printnode_server.jobs, "nothing prints while setup is on screen"
+    wizard.next()
+    wizard.next()
+    wizard.accept()  # Finish: the window syncs, and now the slip prints
+    qtbot.waitUntil(lambda: len(printnode_server.jobs_for("#F1 ")) == 1, timeout=WAIT)
+    assert not fresh.printing.setup_pending
+    main.refresh()
+    qtbot.waitUntil(lambda: "Running" in main.status_label.text(), timeout=WAIT)
+
+
+def test_a_skipped_setup_says_needs_setup(qtbot: QtBot,
+                                         new_station: tuple[Station, MainWindow]) -> None:
+    fresh, main = new_station
+    assert main.wizard is not None
+    main.wizard.reject()  # Cancel on the first page
+    qtbot.waitUntil(lambda: not fresh.printing.setup_pending, timeout=WAIT)
+    main.refresh()
+    qtbot.waitUntil(lambda: "Needs setup" in main.status_label.text(), timeout=WAIT)
+    assert fresh.status.now().level is Level.SETUP
+    assert set(fresh.status.now().missing) == {"Shippo key", "PrintNode key", "printer"}
 
 
 def test_the_today_strip_reads_at_a_glance(window: MainWindow, qtbot: QtBot,

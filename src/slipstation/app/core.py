@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from slipstation.api.http import RetryPolicy, StopToken
+from slipstation.api.http import ApiClient, RetryPolicy, StopToken
 from slipstation.api.printnode import PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.config import Settings
@@ -40,8 +40,8 @@ class Core:
         self.stop = StopToken()
         self._db: Database | None = None
         self._db_log: DatabaseLog | None = None
-        self._shippo: tuple[str, ShippoClient] | None = None      # (the key it was made with,
-        self._printnode: tuple[str, PrintNodeClient] | None = None  # the client)
+        self._clients: dict[Secret, tuple[str, ApiClient]] = {}  # (the key it was made with,
+        #                                                           the client), per service
         self._queue: PrintQueue | None = None
 
     # -- store ---------------------------------------------------------------------------------
@@ -82,10 +82,9 @@ class Core:
 
     def close(self) -> None:
         self.stop.stop()
-        for made in (self._shippo, self._printnode):
-            if made is not None:
-                made[1].close()
-        self._shippo = self._printnode = None
+        for _key, client in self._clients.values():
+            client.close()
+        self._clients.clear()
         self._queue = None
         if self._db_log is not None:
             self._db_log.stop()
@@ -105,29 +104,32 @@ class Core:
         return key
 
     def shippo(self) -> ShippoClient:
-        """The pooled Shippo client, made with the key the keyring holds now: a key stored or
-        cleared by another process takes effect at the next call (every cycle)."""
-        key = self.api_key(Secret.SHIPPO)
-        if self._shippo is None or self._shippo[0] != key:
-            if self._shippo is not None:
-                self._shippo[1].close()
-            self._shippo = (key, ShippoClient(key, stop=self.stop, policy=self.retry_policy,
-                                              timeout=self.http_timeout))
-        return self._shippo[1]
+        client = self._pooled(Secret.SHIPPO, ShippoClient)
+        assert isinstance(client, ShippoClient)
+        return client
 
     def printnode(self) -> PrintNodeClient:
-        """The pooled PrintNode client, made with the key the keyring holds now."""
-        key = self.api_key(Secret.PRINTNODE)
-        if self._printnode is None or self._printnode[0] != key:
-            if self._printnode is not None:
-                self._printnode[1].close()
-            self._printnode = (key, PrintNodeClient(key, stop=self.stop, policy=self.retry_policy,
-                                                    timeout=self.http_timeout))
-        return self._printnode[1]
+        client = self._pooled(Secret.PRINTNODE, PrintNodeClient)
+        assert isinstance(client, PrintNodeClient)
+        return client
+
+    def _pooled(self, which: Secret,
+                make: type[ShippoClient] | type[PrintNodeClient]) -> ApiClient:
+        """The service's pooled client, made with the key the keyring holds now: a key stored
+        or cleared by another process takes effect at the next call (every cycle)."""
+        key = self.api_key(which)
+        made = self._clients.get(which)
+        if made is None or made[0] != key:
+            if made is not None:
+                made[1].close()
+            made = (key, make(key, stop=self.stop, policy=self.retry_policy,
+                              timeout=self.http_timeout))
+            self._clients[which] = made
+        return made[1]
 
     def key_changed(self, which: Secret) -> bool:
         """After a 401: does the keyring hold another key than the client used?"""
-        made = self._shippo if which is Secret.SHIPPO else self._printnode
+        made = self._clients.get(which)
         return made is not None and self.credentials.get(which) not in (None, made[0])
 
     def recheck_order(self, order: Order) -> Order:
