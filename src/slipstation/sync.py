@@ -125,11 +125,7 @@ class ShippoSync:
         last = parse_timestamp(self._state.get(PENDING_WATERMARK))
         if last is not None and now - last < PENDING_EVERY:
             return None
-        marks = ",".join("?" * len(PENDING_STATUSES))
-        oldest = self._db.scalar(
-            f"SELECT min(placed_at) FROM orders WHERE status IN ({marks}) AND placed_at >= ?",
-            [*PENDING_STATUSES, to_iso(now - DEEP_WINDOW)])
-        return parse_timestamp(oldest)
+        return self._orders.oldest_placed(PENDING_STATUSES, since=now - DEEP_WINDOW)
 
     def _ingest(self, pages: Iterator[OrderPage], summary: SyncSummary) -> None:
         for page in _prefetched(pages):

@@ -88,12 +88,12 @@ def _database(station: Core) -> Check:
     from slipstation.store.migrations import schema_version
 
     db = station.db
-    result = str(db.scalar("PRAGMA quick_check"))
+    result = db.integrity()
     if result != "ok":
         return Check("database", Level.FAIL, f"integrity check failed: {result[:80]}",
                      "restore a backup of the data dir, or `slipstation delete-all --confirm "
                      "DELETE` and sync again (Shippo still has the orders)")
-    orders = db.scalar("SELECT count(*) FROM orders")
+    orders = station.order_store.count()
     return Check("database", Level.OK, f"opened, encrypted, schema v{schema_version(db)}, "
                  f"{orders} order(s), integrity ok")
 

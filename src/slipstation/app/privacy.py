@@ -1,6 +1,6 @@
 """Retention and the user's data rights: the purge by tier, exports (keys masked, files 0600),
-redaction, deletions, reset and delete-all. The table work is `slipstation.privacy` and
-`slipstation.retention`."""
+redaction, deletions, reset and delete-all. The table work is `store/privacy.py` and
+`store/retention.py`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from slipstation import privacy
 from slipstation.app.core import Core
 from slipstation.credentials import API_KEYS, Secret
 from slipstation.errors import NotFound, UsageError
 from slipstation.fileio import write_private
 from slipstation.logs import shutdown_logging
-from slipstation.retention import LAST_PURGE, PurgeCounts, purge
 from slipstation.service_lock import ServiceLock
+from slipstation.store import privacy
+from slipstation.store.retention import LAST_PURGE, PurgeCounts, purge
 from slipstation.timeutil import now_iso, parse_timestamp, utc_now
 
 log = logging.getLogger(__name__)

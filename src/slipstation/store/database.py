@@ -178,6 +178,10 @@ class Database:
         with self.transaction() as conn:
             return int(conn.execute(sql, params).rowcount)
 
+    def integrity(self) -> str:
+        """SQLite's quick check: "ok", or what is wrong."""
+        return str(self.scalar("PRAGMA quick_check"))
+
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
         try:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slipstation.orders.models import Order, order_key
 from slipstation.store.database import Database
-from slipstation.timeutil import now_iso, to_iso
+from slipstation.timeutil import now_iso, parse_timestamp, to_iso
 
 _ORDER_COLUMNS = ("object_id", "order_number", "order_key", "status", "placed_at", "shop_app",
                   "ship_to_name", "ship_to_email", "ship_to_country", "shipping_method",
@@ -188,6 +189,13 @@ class OrderRepository:
             clauses.append("o.search_text LIKE ? ESCAPE '\\'")
             params.append(f"%{escaped}%")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def oldest_placed(self, statuses: Sequence[str], *, since: datetime) -> datetime | None:
+        """When the oldest order in these statuses, placed since then, was placed."""
+        marks = ",".join("?" * len(statuses))
+        return parse_timestamp(self._db.scalar(
+            f"SELECT min(placed_at) FROM orders WHERE status IN ({marks}) AND placed_at >= ?",
+            [*statuses, to_iso(since)]))
 
     def status_history(self, order_id: int) -> list[tuple[str, str]]:
         rows = self._db.query("SELECT status, seen_at FROM order_status_history "

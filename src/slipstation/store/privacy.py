@@ -10,9 +10,9 @@ from typing import Any
 
 from slipstation import __version__
 from slipstation.orders.models import ADDRESS_FIELDS, Order
-from slipstation.retention import compact
 from slipstation.store.database import Database
 from slipstation.store.orders import OrderRepository, StoredOrder, search_text_of
+from slipstation.store.retention import compact
 from slipstation.timeutil import now_iso, to_iso
 
 REDACTED = "[REDACTED]"
