@@ -73,6 +73,8 @@ from slipstation.orders.routing import route
 from slipstation.slips.paper import paper as paper_spec
 from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.database import Database
+from slipstation.store.orders import OrderRepository
+from slipstation.store.print_jobs import JobsTx, PrintJobStore
 from slipstation.store.sync_state import SyncState
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 
@@ -165,6 +167,8 @@ class PrintQueue:
                  clock: Callable[[], datetime] = utc_now,
                  order_check: OrderCheck | None = None) -> None:
         self._db = db
+        self._rows = PrintJobStore(db, clock)
+        self._orders = OrderRepository(db)
         self._client = client
         self._order_check = order_check
         self._station_name = station_name
@@ -179,29 +183,19 @@ class PrintQueue:
         statuses = list(settings["statuses"])
         now = self._clock()
         cutoff = to_iso(now - timedelta(hours=int(settings["backlog_hours"])))
-        marks = ",".join("?" * len(statuses))
         state = SyncState(self._db)
         signature = json.dumps(sorted(statuses))
         added = 0
-        with self._db.transaction() as conn:
+        with self._rows.transaction() as tx:
             if state.get(BASELINE) != signature:
                 # Auto-printing starts (or its statuses changed): what was already eligible
                 # before the backlog window is recorded as skipped, never printed later.
-                rows = conn.execute(
-                    f"SELECT o.id, o.data FROM orders o WHERE o.status IN ({marks}) "
-                    f"AND o.placed_at < ? AND NOT EXISTS (SELECT 1 FROM print_jobs p "
-                    f"WHERE p.order_id = o.id AND p.kind = 'auto')", [*statuses, cutoff]
-                ).fetchall()
-                for row in rows:
-                    self._insert(conn, row["id"], self._order(row["data"]), "auto", "backlog",
+                for row in tx.unplanned_orders(statuses, placed_before=cutoff):
+                    self._insert(tx, row["id"], self._order(row["data"]), "auto", "backlog",
                                  None, str(settings["paper"]), 1, SKIPPED,
                                  "placed before the backlog window when auto-printing began")
                 state.set(BASELINE, signature)
-            candidates = conn.execute(
-                f"SELECT o.id, o.data FROM orders o WHERE o.status IN ({marks}) "
-                f"AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.order_id = o.id "
-                f"AND p.kind = 'auto') ORDER BY o.placed_at", statuses).fetchall()
-            for row in candidates:
+            for row in tx.unplanned_orders(statuses):
                 order = self._order(row["data"])
                 chosen = route(order, settings["rules"], settings["printer"],
                                str(settings["paper"]))
@@ -211,7 +205,7 @@ class PrintQueue:
                     job_state, note = NO_PRINTER, "no printer chosen yet"
                 else:
                     job_state, note = QUEUED, None
-                self._insert(conn, row["id"], order, "auto", chosen.rule, chosen.printer,
+                self._insert(tx, row["id"], order, "auto", chosen.rule, chosen.printer,
                              chosen.paper, chosen.copies, job_state, note)
                 added += 1
         if added:
@@ -220,17 +214,16 @@ class PrintQueue:
 
     def enqueue(self, order_id: int, order: Order, *, kind: str, printer: int, paper: str,
                 copies: int) -> int:
-        with self._db.transaction() as conn:
-            return self._insert(conn, order_id, order, kind, "manual", printer, paper, copies,
+        with self._rows.transaction() as tx:
+            return self._insert(tx, order_id, order, kind, "manual", printer, paper, copies,
                                 QUEUED, None)
 
     def requeue(self, job_id: int, printer: int | None) -> None:
         """An operator's second chance for a failed, unconfirmed, skipped, cancelled or
         dismissed job: a new PrintNode job (new title and idempotency key) on the same row, to
         `printer` (the one chosen now), or waiting for a printer when there is none."""
-        with self._db.transaction() as conn:
-            row = conn.execute("SELECT state, title FROM print_jobs WHERE id = ?",
-                               (job_id,)).fetchone()
+        with self._rows.transaction() as tx:
+            row = tx.row(job_id)
             if row is None:
                 raise NotFound(f"No print job {job_id}.")
             if row["state"] not in REQUEUEABLE:
@@ -240,13 +233,9 @@ class PrintQueue:
             key = uuid.uuid4().hex
             title = row["title"].rsplit(" [", 1)[0] + f" [{key[:10]}]"
             new_state = QUEUED if printer else NO_PRINTER
-            conn.execute("UPDATE print_jobs SET state = ?, idempotency_key = ?, title = ?, "
-                         "printer_id = ?, attempts = 0, printnode_job_id = NULL, "
-                         "printnode_state = NULL, last_error = NULL, next_attempt_at = NULL, "
-                         "updated_at = ? WHERE id = ?",
-                         (new_state, key, title, printer, self._now(), job_id))
-            self._event(conn, job_id, new_state, "re-queued by the operator"
-                        + (f" to printer {printer}" if printer else ""))
+            tx.renew(job_id, state=new_state, key=key, title=title, printer=printer)
+            tx.event(job_id, new_state, "re-queued by the operator"
+                     + (f" to printer {printer}" if printer else ""))
 
     def cancel(self, job_id: int) -> None:
         """A person cancels a job that has not been sent; an order's cancelled automatic slip
@@ -261,53 +250,40 @@ class PrintQueue:
 
     def _settle_by_hand(self, job_id: int, allowed: frozenset[str], new_state: str,
                         message: str, allowed_text: str) -> None:
-        with self._db.transaction() as conn:
-            row = conn.execute("SELECT state FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+        with self._rows.transaction() as tx:
+            row = tx.row(job_id)
             if row is None:
                 raise NotFound(f"No print job {job_id}.")
-            marks = ",".join("?" * len(allowed))
-            changed = conn.execute(
-                f"UPDATE print_jobs SET state = ?, updated_at = ? WHERE id = ? AND state IN "
-                f"({marks})", (new_state, self._now(), job_id, *sorted(allowed))).rowcount
-            if changed != 1:
+            if not tx.move(job_id, new_state, allowed):
                 raise UsageError(f"Print job {job_id} is {row['state']}; only {allowed_text} "
                                  f"jobs can be {new_state}.")
-            self._event(conn, job_id, new_state, message)
+            tx.event(job_id, new_state, message)
 
     def take_over_auto(self, order_id: int, *, printer: int, copies: int) -> int | None:
         """A person prints an order whose automatic slip has not gone yet: that row becomes
         the person's print (one job, not two), to `printer`, now. None when there is no such
         waiting row."""
-        with self._db.transaction() as conn:
-            row = conn.execute("SELECT id FROM print_jobs WHERE order_id = ? AND kind = 'auto' "
-                               "AND state IN (?, ?)", (order_id, QUEUED, NO_PRINTER)).fetchone()
-            if row is None:
+        with self._rows.transaction() as tx:
+            job_id = tx.waiting_auto(order_id, (QUEUED, NO_PRINTER))
+            if job_id is None:
                 return None
-            conn.execute("UPDATE print_jobs SET state = ?, printer_id = ?, copies = ?, "
-                         "next_attempt_at = NULL, updated_at = ? WHERE id = ?",
-                         (QUEUED, printer, copies, self._now(), row["id"]))
-            self._event(conn, row["id"], QUEUED, f"printed by the operator on printer {printer}")
-            return int(row["id"])
+            tx.take_over(job_id, state=QUEUED, printer=printer, copies=copies)
+            tx.event(job_id, QUEUED, f"printed by the operator on printer {printer}")
+            return job_id
 
     # -- working -------------------------------------------------------------------------------
     def process(self, *, automatic: bool = True) -> ProcessResult:
         """Release waiting rows, reconcile unknown outcomes, submit what is due. With
         `automatic=False` (auto-print paused) only rows a person asked for are sent."""
         result = ProcessResult()
-        kinds = "" if automatic else " AND kind != 'auto'"
+        manual_only = not automatic
         with self._lock:
             self._release_no_printer()
-            due = self._db.query(
-                f"SELECT count(*) FROM print_jobs WHERE state IN (?, ?){kinds}",
-                (QUEUED, SUBMITTING))
-            if due[0][0]:
+            if self._rows.count_in((QUEUED, SUBMITTING), manual_only=manual_only):
                 try:
                     client = self._client()
-                    self._reconcile(client, result, kinds)
-                    rows = self._db.query(
-                        "SELECT * FROM print_jobs WHERE state = ? AND (next_attempt_at IS NULL "
-                        f"OR next_attempt_at <= ?){kinds} ORDER BY id LIMIT 100",
-                        (QUEUED, self._now()))
+                    self._reconcile(client, result, manual_only)
+                    rows = self._rows.due(QUEUED, manual_only=manual_only)
                     self._submit_rows(client, rows, result)
                 except ServiceAuthError as exc:
                     result.problem = "PrintNode key rejected"
@@ -316,9 +292,7 @@ class PrintQueue:
                 except SlipStationError as exc:
                     result.problem = exc.message
                     log.warning("printing paused: %s", exc.message)
-        result.waiting = int(self._db.scalar(
-            "SELECT count(*) FROM print_jobs WHERE state IN (?, ?, ?)",
-            (QUEUED, SUBMITTING, NO_PRINTER)))
+        result.waiting = self._rows.count_in((QUEUED, SUBMITTING, NO_PRINTER))
         return result
 
     def send(self, job_id: int) -> tuple[JobRow, ProcessResult]:
@@ -348,15 +322,13 @@ class PrintQueue:
 
     def last_event(self, job_id: int) -> str:
         """The latest word in a job's history, to show a person."""
-        return str(self._db.scalar("SELECT coalesce(message, state) FROM print_job_events "
-                                   "WHERE print_job_id = ? ORDER BY id DESC LIMIT 1",
-                                   (job_id,)) or "")
+        return self._rows.last_event(job_id)
 
     def _row(self, job_id: int) -> Any:
-        rows = self._db.query("SELECT * FROM print_jobs WHERE id = ?", (job_id,))
-        if not rows:
+        row = self._rows.row(job_id)
+        if row is None:
             raise NotFound(f"No print job {job_id}.")
-        return rows[0]
+        return row
 
     def _submit_rows(self, client: PrintNodeClient, rows: list[Any],
                      result: ProcessResult) -> None:
@@ -398,11 +370,11 @@ class PrintQueue:
         auto-print statuses; otherwise it is skipped with the reason."""
         if self._order_check is None or not self._waited(row):
             return True
-        stored = self._db.query("SELECT data FROM orders WHERE id = ?", (row["order_id"],))
-        if not stored:
+        stored = self._orders.order(row["order_id"])
+        if stored is None:
             return True  # `_submit` records the deletion
         try:
-            order = self._order_check(self._order(stored[0]["data"]))
+            order = self._order_check(stored)
         except ServiceAuthError:
             raise
         except ServiceError as exc:
@@ -429,20 +401,17 @@ class PrintQueue:
         created = parse_timestamp(row["created_at"]) or self._clock()
         if int(row["attempts"]) > 0 or self._clock() - created >= self.policy.recheck_after:
             return True
-        return bool(self._db.scalar(
-            "SELECT EXISTS (SELECT 1 FROM print_job_events WHERE print_job_id = ? AND state = ?)",
-            (row["id"], NO_PRINTER)))
+        return self._rows.ever_in(row["id"], NO_PRINTER)
 
     def refresh_states(self) -> int:
         """Poll PrintNode for submitted jobs; returns how many changed state."""
         with self._lock:
-            rows = self._db.query("SELECT id, printnode_job_id, printnode_state FROM print_jobs "
-                                  "WHERE state = ? AND printnode_job_id IS NOT NULL", (SUBMITTED,))
+            rows = self._rows.with_remote_job(SUBMITTED)
             if not rows:
                 return 0
             states = self._client().job_states(r["printnode_job_id"] for r in rows)
             changed = 0
-            with self._db.transaction() as conn:
+            with self._rows.transaction() as tx:
                 for row in rows:
                     remote = states.get(row["printnode_job_id"])
                     if remote is None or remote.state == row["printnode_state"]:
@@ -457,27 +426,15 @@ class PrintQueue:
                         log.warning("print job %d %s", row["id"], error)
                     else:
                         new_state, error = SUBMITTED, None
-                    conn.execute("UPDATE print_jobs SET state = ?, printnode_state = ?, "
-                                 "last_error = coalesce(?, last_error), updated_at = ? "
-                                 "WHERE id = ?", (new_state, remote.state, error, self._now(),
-                                                  row["id"]))
-                    self._event(conn, row["id"], new_state, f"PrintNode: {remote.state}")
+                    tx.remote_state(row["id"], state=new_state, remote=remote.state, error=error)
+                    tx.event(row["id"], new_state, f"PrintNode: {remote.state}")
             return changed
 
     def jobs(self, limit: int = 200, order_id: int | None = None,
              job_id: int | None = None, changed_since: str | None = None) -> list[JobRow]:
         """The newest first: of one order, one job, or changed at or after a time."""
-        where, params = "", list[object]()
-        if order_id:
-            where, params = "WHERE p.order_id = ?", [order_id]
-        if job_id is not None:
-            where, params = "WHERE p.id = ?", [job_id]
-        if changed_since is not None:
-            where, params = "WHERE p.updated_at >= ?", [changed_since]
-        rows = self._db.query(
-            "SELECT p.*, coalesce(o.order_number, o.object_id, '') AS number FROM print_jobs p "
-            f"LEFT JOIN orders o ON o.id = p.order_id {where} ORDER BY p.id DESC LIMIT ?",
-            [*params, limit])
+        rows = self._rows.listing(limit, order_id=order_id, job_id=job_id,
+                                  changed_since=changed_since)
         return [JobRow(r["id"], r["number"], r["kind"], r["rule"], r["state"],
                        r["printnode_state"] or "", r["printer_id"], r["paper"] or "",
                        r["copies"], r["printnode_job_id"], r["attempts"], r["last_error"] or "",
@@ -485,21 +442,15 @@ class PrintQueue:
 
     def state_counts(self) -> dict[str, int]:
         """How many jobs are in each state."""
-        return {str(state): int(count) for state, count in self._db.query(
-            "SELECT state, count(*) FROM print_jobs GROUP BY state")}
+        return self._rows.state_counts()
 
     def sent_since(self, since: datetime) -> int:
         """Jobs PrintNode accepted since then (each once, whatever happened next)."""
-        return int(self._db.scalar(
-            "SELECT count(DISTINCT print_job_id) FROM print_job_events WHERE state = ? "
-            "AND at >= ?", (SUBMITTED, to_iso(since))))
+        return self._rows.entered_since(SUBMITTED, since)
 
     def sent_per_hour(self, since: datetime) -> dict[str, int]:
         """Jobs PrintNode accepted since then, by UTC hour ('2026-12-02T09')."""
-        return {str(hour): int(count) for hour, count in self._db.query(
-            "SELECT substr(at, 1, 13) AS hour, count(DISTINCT print_job_id) FROM "
-            "print_job_events WHERE state = ? AND at >= ? GROUP BY hour",
-            (SUBMITTED, to_iso(since)))}
+        return self._rows.entered_per_hour(SUBMITTED, since)
 
     def job(self, job_id: int) -> JobRow:
         found = self.jobs(limit=1, job_id=job_id)
@@ -515,7 +466,7 @@ class PrintQueue:
     def _order(data: str) -> Order:
         return Order.from_dict(json.loads(data))
 
-    def _insert(self, conn: Any, order_id: int, order: Order, kind: str, rule: str,
+    def _insert(self, tx: JobsTx, order_id: int, order: Order, kind: str, rule: str,
                 printer: int | None, paper: str, copies: int, state: str,
                 note: str | None) -> int:
         if kind == "auto":
@@ -524,28 +475,12 @@ class PrintQueue:
             key = uuid.uuid4().hex
             label = "Reprint" if kind == "reprint" else "Packing slip"
             title = f"{label} {order.display_number} [{key[:10]}]"
-        now = self._now()
-        cursor = conn.execute(
-            "INSERT INTO print_jobs (order_id, kind, rule, state, printer_id, paper, copies, "
-            "title, source, idempotency_key, last_error, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (order_id, kind, rule, state, printer, paper, copies, title,
-             f"SlipStation {self._station_name()}"[:100], key, note, now, now))
-        job_id = int(cursor.lastrowid)
-        self._event(conn, job_id, state, note)
-        return job_id
-
-    def _event(self, conn: Any, job_id: int, state: str, message: str | None) -> None:
-        conn.execute("INSERT INTO print_job_events (print_job_id, state, message, at) "
-                     "VALUES (?, ?, ?, ?)", (job_id, state, message, self._now()))
+        return tx.insert(order_id=order_id, kind=kind, rule=rule, state=state,
+                         printer=printer, paper=paper, copies=copies, title=title,
+                         source=f"SlipStation {self._station_name()}"[:100], key=key, note=note)
 
     def _set(self, job_id: int, state: str, message: str | None, **columns: Any) -> None:
-        assignments = "".join(f", {name} = :{name}" for name in columns)
-        with self._db.transaction() as conn:
-            conn.execute(f"UPDATE print_jobs SET state = :state, updated_at = :now"
-                         f"{assignments} WHERE id = :id",
-                         {"state": state, "now": self._now(), "id": job_id, **columns})
-            self._event(conn, job_id, state, message)
+        self._rows.set(job_id, state, message, **columns)
 
     def _release_no_printer(self) -> None:
         """Rows that waited for a printer: queue them once one is set, unless too old by then."""
@@ -554,9 +489,7 @@ class PrintQueue:
         if printer is None:
             return
         cutoff = self._clock() - timedelta(hours=int(settings.get("backlog_hours")))
-        rows = self._db.query("SELECT p.id, o.placed_at FROM print_jobs p JOIN orders o ON "
-                              "o.id = p.order_id WHERE p.state = ?", (NO_PRINTER,))
-        for row in rows:
+        for row in self._rows.waiting_for_printer(NO_PRINTER):
             placed = parse_timestamp(row["placed_at"])
             if placed is not None and placed < cutoff:
                 self._set(row["id"], SKIPPED, "older than the backlog window when the printer "
@@ -575,12 +508,11 @@ class PrintQueue:
         job_id = row["id"]
         # Everything that can fail without sending (order gone, printer unknown, PrintNode
         # unreachable or the key rejected for the look-up) happens before the claim.
-        order_row = self._db.query("SELECT data FROM orders WHERE id = ?", (row["order_id"],))
-        if not order_row:
+        order = self._orders.order(row["order_id"])
+        if order is None:
             self._set(job_id, FAILED, "the order was deleted", last_error="order deleted")
             result.failed += 1
             return
-        order = self._order(order_row[0]["data"])
         printer_id = int(row["printer_id"])
         if printer_id not in printers:
             printers[printer_id] = client.printer(printer_id)
@@ -591,15 +523,11 @@ class PrintQueue:
             result.failed += 1
             return
         payload = self._payload(row, order, printer)
-        self._db.check_identity()  # never a claim (nor a POST) recorded in a file nobody reads
-        with self._db.transaction() as conn:
-            claimed = conn.execute(
-                "UPDATE print_jobs SET state = ?, attempts = attempts + 1, attempted_at = ?, "
-                "updated_at = ? WHERE id = ? AND state = ?",
-                (SUBMITTING, self._now(), self._now(), job_id, QUEUED)).rowcount
-            if claimed != 1:
+        self._rows.check_identity()  # never a claim (nor a POST) in a file nobody reads
+        with self._rows.transaction() as tx:
+            if not tx.claim(job_id, from_state=QUEUED, to_state=SUBMITTING):
                 return  # another worker has it
-            self._event(conn, job_id, SUBMITTING, f"attempt {row['attempts'] + 1}")
+            tx.event(job_id, SUBMITTING, f"attempt {row['attempts'] + 1}")
         try:
             remote_id = client.submit(payload, row["idempotency_key"])
         except ServiceAuthError:
@@ -637,17 +565,14 @@ class PrintQueue:
         else:
             # 5xx, a timeout or a lost reply: PrintNode may have the job. Look before resending.
             log.warning("print job %d: outcome unknown (%s); reconciling", job_id, exc.message)
-            with self._db.transaction() as conn:
-                conn.execute("UPDATE print_jobs SET last_error = ? WHERE id = ?",
-                             (exc.message, job_id))
+            self._rows.note_error(job_id, exc.message)
             if status is not None:  # the server answered: nothing of it is still in flight
                 self._settle(client, job_id, row["title"], self._clock(), result,
                              grace_over=True)
 
-    def _reconcile(self, client: PrintNodeClient, result: ProcessResult, kinds: str) -> None:
-        rows = self._db.query("SELECT id, title, attempted_at FROM print_jobs WHERE state = ?"
-                              + kinds, (SUBMITTING,))
-        for row in rows:
+    def _reconcile(self, client: PrintNodeClient, result: ProcessResult,
+                   manual_only: bool) -> None:
+        for row in self._rows.in_state(SUBMITTING, manual_only=manual_only):
             attempted = parse_timestamp(row["attempted_at"]) or self._clock()
             grace_over = self._clock() - attempted >= self.policy.reconcile_grace
             self._settle(client, row["id"], row["title"], attempted, result, grace_over)
@@ -668,8 +593,7 @@ class PrintQueue:
                       printnode_job_id=found, last_error=None)
             result.submitted += 1
         elif complete and grace_over:
-            attempts = int(self._db.scalar("SELECT attempts FROM print_jobs WHERE id = ?",
-                                           (job_id,)))
+            attempts = self._rows.attempts(job_id)
             if attempts >= self.policy.max_attempts:
                 self._set(job_id, FAILED, "gave up", last_error="not accepted after "
                           f"{attempts} attempts")

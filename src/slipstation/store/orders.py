@@ -190,6 +190,11 @@ class OrderRepository:
             params.append(f"%{escaped}%")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def order(self, order_id: int) -> Order | None:
+        """One stored order by its row id (None when it was deleted)."""
+        data = self._db.scalar("SELECT data FROM orders WHERE id = ?", (order_id,))
+        return None if data is None else Order.from_dict(json.loads(data))
+
     def oldest_placed(self, statuses: Sequence[str], *, since: datetime) -> datetime | None:
         """When the oldest order in these statuses, placed since then, was placed."""
         marks = ",".join("?" * len(statuses))

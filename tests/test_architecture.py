@@ -1,0 +1,42 @@
+"""The shape docs/architecture.md promises, checked on the source: SQL lives only in store/
+(the import contracts themselves run in scripts/test through lint-imports)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import slipstation
+
+PACKAGE = Path(slipstation.__file__).parent
+SQL = re.compile(r"^\s*(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA|CREATE\s+"
+                 r"(TABLE|INDEX)|ALTER\s+TABLE|BEGIN|COMMIT)\b")  # our SQL is upper case
+
+
+def _sql_strings(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                SQL.match(node.value):
+            found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {node.value[:50]!r}")
+        if isinstance(node, ast.JoinedStr) and node.values and \
+                isinstance(node.values[0], ast.Constant) and \
+                isinstance(node.values[0].value, str) and SQL.match(node.values[0].value):
+            found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: f-string SQL")
+    return found
+
+
+def test_sql_lives_only_in_the_store() -> None:
+    outside = [hit for path in sorted(PACKAGE.rglob("*.py"))
+               if "store" not in path.relative_to(PACKAGE).parts
+               for hit in _sql_strings(path)]
+    assert outside == []
+
+
+def test_the_check_finds_sql_where_there_is_some() -> None:
+    inside = [hit for path in sorted((PACKAGE / "store").glob("*.py"))
+              for hit in _sql_strings(path)]
+    assert any("print_jobs.py" in hit for hit in inside)
+    assert any("orders.py" in hit for hit in inside)
