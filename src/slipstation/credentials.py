@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -70,6 +71,12 @@ class KeyStatus:
     is_set: bool
 
 
+# One keyring call at a time in this process: the Secret Service backend is not safe to use
+# from several threads at once (the window's refresh, the engine's cycle and a Settings save
+# each read keys), and crossed calls fail with nonsense paths and leak D-Bus connections.
+_KEYRING_LOCK = threading.RLock()
+
+
 class Credentials:
     """The keyring entries of one data directory."""
 
@@ -100,7 +107,8 @@ class Credentials:
 
     def get(self, name: Secret) -> str | None:
         try:
-            value = self._backend().get_password(self.service, name.value)
+            with _KEYRING_LOCK:
+                value = self._backend().get_password(self.service, name.value)
         except keyring.errors.KeyringLocked as exc:
             raise KeyringError("The OS keyring is locked; unlock it and retry.") from exc
         except keyring.errors.KeyringError as exc:
@@ -116,7 +124,8 @@ class Credentials:
     def set(self, name: Secret, value: str) -> None:
         register_secret(value)
         try:
-            self._backend().set_password(self.service, name.value, value)
+            with _KEYRING_LOCK:
+                self._backend().set_password(self.service, name.value, value)
         except KeyringError:
             raise
         except Exception as exc:
@@ -131,7 +140,8 @@ class Credentials:
         if self.get(name) is None:
             return False
         try:
-            self._backend().delete_password(self.service, name.value)
+            with _KEYRING_LOCK:
+                self._backend().delete_password(self.service, name.value)
         except keyring.errors.PasswordDeleteError:
             return False
         except Exception as exc:

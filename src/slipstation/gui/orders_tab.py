@@ -243,7 +243,13 @@ class OrdersTab(Tab):
         chosen = self.selected()
         if not chosen:
             return
-        question = batch_question(chosen, set(self.station.config.get("statuses")))
+        # Which statuses print is a read of the store: off the GUI thread, then the question.
+        self.tasks.run(lambda: set(self.station.config.get("statuses")),
+                       lambda statuses: self._confirm_and_print(chosen, statuses),
+                       lambda message: self._feedback(message, False))
+
+    def _confirm_and_print(self, chosen: list[StoredOrder], statuses: set[str]) -> None:
+        question = batch_question(chosen, statuses)
         if question is not None:
             answer = QMessageBox.question(
                 self, "Print slips", question,
