@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from slipstation.app import Engine, Station
+from slipstation.app import CycleReport, Engine, Station
 from slipstation.credentials import Secret
 from slipstation.errors import ServiceUnavailable
 from slipstation.loopback import samples
@@ -53,8 +53,8 @@ class Running:
         self._new = threading.Event()
         self.engine = Engine(station, on_cycle=self._report)
 
-    def _report(self, message: str) -> None:
-        self.messages.append(message)
+    def _report(self, report: CycleReport) -> None:
+        self.messages.append(report.line())
         self._new.set()
 
     def next_cycle(self, timeout: float = 30) -> str:
@@ -178,7 +178,7 @@ def test_dns_failure_is_one_clear_line(data_dir: Path, monkeypatch: pytest.Monke
     assert caught.value.message == "Shippo is unavailable: cannot connect (ConnectError)."
     messages: list[str] = []
     with Station(data_dir, retry_policy=FAST_RETRY) as station:
-        engine = Engine(station, on_cycle=messages.append)
+        engine = Engine(station, on_cycle=lambda report: messages.append(report.line()))
         engine.start()
         try:
             assert engine.cycle_done.wait(30)

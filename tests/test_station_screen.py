@@ -32,7 +32,13 @@ from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.timeutil import utc_now
-from tests.conftest import FAST_RETRY, PRINTNODE_KEY, SHIPPO_KEY, synced_printing_station
+from tests.conftest import (
+    FAST_RETRY,
+    PRINTNODE_KEY,
+    SHIPPO_KEY,
+    Cli,
+    synced_printing_station,
+)
 
 WAIT = 10_000
 
@@ -361,3 +367,14 @@ def test_the_settings_form_is_generated_from_the_declarations(window: MainWindow
     assert {setting.label for setting in SETTINGS} <= shown
     station.config.check(settings.form_values())  # what the form reads back is valid as is
     assert settings.changes() == {}
+
+
+def test_the_window_names_its_own_screens_not_terminal_commands(
+        qtbot: QtBot, new_station: tuple[Station, MainWindow], cli: Cli) -> None:
+    _station, main = new_station
+    main.sync_now()  # no Shippo key yet
+    qtbot.waitUntil(lambda: "No Shippo API key" in main.sync_label.text(), timeout=WAIT)
+    assert "paste the Shippo key in Settings → API keys" in main.sync_label.text()
+    assert "`slipstation" not in main.sync_label.text()
+    result = cli("sync")  # the command line says it in its own words
+    assert result.returncode == 1 and "`slipstation keys set shippo`" in result.stderr

@@ -7,18 +7,31 @@ problem (a bad argument or setting value).
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class Remedy(StrEnum):
+    """What a person can do, as a value: each face says it in its own words (the command line
+    names a command, the window names the screen), instead of parsing `fix`."""
+
+    SET_SHIPPO_KEY = "set_shippo_key"
+    SET_PRINTNODE_KEY = "set_printnode_key"
+    CHOOSE_PRINTER = "choose_printer"
+
 
 class SlipStationError(Exception):
     """Base of every error SlipStation shows to a person."""
 
     exit_code = 1
 
-    def __init__(self, message: str, *, fix: str | None = None) -> None:
+    def __init__(self, message: str, *, fix: str | None = None,
+                 remedy: Remedy | None = None) -> None:
         line = f"{message}; {fix}" if fix else message
         super().__init__(line)
         self.reason = message  # what is wrong
-        self.fix = fix         # what a person can do about it, when there is something
-        self.message = line    # the one line a face shows
+        self.fix = fix         # what a person can do about it (in command-line words)
+        self.remedy = remedy   # the same as a value, when a face can offer it its own way
+        self.message = line    # the one line the command line shows
 
     def __str__(self) -> str:
         return self.message
@@ -70,8 +83,9 @@ class ServiceError(SlipStationError):
     """Shippo or PrintNode answered with an error, or could not be reached."""
 
     def __init__(self, message: str, *, service: str, status: int | None = None,
-                 maybe_delivered: bool = True) -> None:
-        super().__init__(message)
+                 maybe_delivered: bool = True, fix: str | None = None,
+                 remedy: Remedy | None = None) -> None:
+        super().__init__(message, fix=fix, remedy=remedy)
         self.service = service
         self.status = status
         # False only when the request certainly never reached the server (connection refused).

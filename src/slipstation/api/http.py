@@ -22,7 +22,13 @@ from urllib.parse import urlsplit
 import httpx
 import tenacity
 
-from slipstation.errors import Cancelled, ServiceAuthError, ServiceError, ServiceUnavailable
+from slipstation.errors import (
+    Cancelled,
+    Remedy,
+    ServiceAuthError,
+    ServiceError,
+    ServiceUnavailable,
+)
 from slipstation.logs import scrub
 
 log = logging.getLogger(__name__)
@@ -154,7 +160,8 @@ class ApiClient:
     """One service's pooled client. Subclasses add the service's endpoints."""
 
     service = "API"
-    key_hint = ""
+    key_hint = ""  # how to set a new key, in command-line words
+    key_remedy: Remedy | None = None
 
     def __init__(self, base_url: str, *, headers: Mapping[str, str] | None = None,
                  auth: httpx.Auth | tuple[str, str] | None = None,
@@ -237,8 +244,9 @@ class ApiClient:
             raise _Transient(f"{label} ({detail})", status=status, retry_after=retry_after)
         if status in (401, 403):
             raise ServiceAuthError(
-                f"{self.service} key rejected (HTTP {status}: {detail}). {self.key_hint}".strip(),
-                service=self.service, status=status)
+                f"{self.service} key rejected (HTTP {status}: {detail})",
+                service=self.service, status=status, fix=self.key_hint or None,
+                remedy=self.key_remedy)
         raise ServiceError(f"{self.service} answered HTTP {status}: {detail}.",
                            service=self.service, status=status)
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from slipstation.api.http import ApiClient, RetryPolicy, StopToken
-from slipstation.errors import ServiceUnavailable
+from slipstation.errors import Remedy, ServiceUnavailable
 
 PRINTNODE_URL_ENV = "SLIPSTATION_PRINTNODE_URL"
 DEFAULT_PRINTNODE_URL = "https://api.printnode.com"
@@ -92,7 +92,8 @@ class JobState:
 
 class PrintNodeClient(ApiClient):
     service = "PrintNode"
-    key_hint = "Set a new key with `slipstation keys set printnode`."
+    key_hint = "set a new key with `slipstation keys set printnode`"
+    key_remedy = Remedy.SET_PRINTNODE_KEY
 
     def __init__(self, api_key: str, *, base_url: str | None = None, timeout: float = 20.0,
                  policy: RetryPolicy | None = None, stop: StopToken | None = None,

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from slipstation.api.http import ApiClient, RetryPolicy, StopToken, same_origin_url
-from slipstation.errors import ServiceUnavailable
+from slipstation.errors import Remedy, ServiceUnavailable
 from slipstation.timeutil import to_iso
 
 SHIPPO_URL_ENV = "SLIPSTATION_SHIPPO_URL"
@@ -38,7 +38,8 @@ def shippo_base_url() -> str:
 
 class ShippoClient(ApiClient):
     service = "Shippo"
-    key_hint = "Set a new key with `slipstation keys set shippo`."
+    key_hint = "set a new key with `slipstation keys set shippo`"
+    key_remedy = Remedy.SET_SHIPPO_KEY
 
     def __init__(self, api_key: str, *, base_url: str | None = None, timeout: float = 20.0,
                  policy: RetryPolicy | None = None, stop: StopToken | None = None,

@@ -11,7 +11,7 @@ from slipstation.api.printnode import Printer
 from slipstation.app.demo import Demo, demo_data_dir, start_demo
 from slipstation.app.doctor import Check, run_checks
 from slipstation.app.doctor import Level as CheckLevel
-from slipstation.app.engine import Engine, run_service
+from slipstation.app.engine import CycleReport, Engine, run_service
 from slipstation.app.orders import OrdersService
 from slipstation.app.outcomes import (
     BatchResult,
@@ -38,7 +38,7 @@ from slipstation.domain import (
     TIERS,
     JobState,
 )
-from slipstation.errors import NotFound, SlipStationError, UsageError
+from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
 from slipstation.logs import configure_logging, scrub, shutdown_logging
 from slipstation.paths import resolve_data_dir
 from slipstation.printing.queue import JobRow
@@ -67,6 +67,7 @@ __all__ = [
     "Check",
     "CheckLevel",
     "ConfigItem",
+    "CycleReport",
     "Demo",
     "Engine",
     "JobRow",
@@ -79,6 +80,7 @@ __all__ = [
     "PrintOutcome",
     "PrintState",
     "Printer",
+    "Remedy",
     "ScanHold",
     "ScanQuestion",
     "Secret",

@@ -12,7 +12,7 @@ from slipstation.api.printnode import PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.config import Settings
 from slipstation.credentials import Credentials, Secret
-from slipstation.errors import SlipStationError
+from slipstation.errors import Remedy, SlipStationError
 from slipstation.orders.models import Order, parse_order
 from slipstation.paths import StationPaths
 from slipstation.printing.queue import PrintQueue, QueuePolicy
@@ -100,7 +100,9 @@ class Core:
         if not key:
             service = {Secret.SHIPPO: "Shippo", Secret.PRINTNODE: "PrintNode"}[which]
             raise SlipStationError(f"No {service} API key is set",
-                                   fix=f"run `slipstation keys set {which.value}`")
+                                   fix=f"run `slipstation keys set {which.value}`",
+                                   remedy=Remedy.SET_SHIPPO_KEY if which is Secret.SHIPPO
+                                   else Remedy.SET_PRINTNODE_KEY)
         return key
 
     def shippo(self) -> ShippoClient:

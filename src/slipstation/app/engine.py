@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 
@@ -22,16 +23,33 @@ from slipstation.app.station import Station
 from slipstation.errors import Cancelled, SlipStationError
 from slipstation.logs import add_handler
 from slipstation.service_lock import ServiceLock
+from slipstation.sync import SyncSummary
 
 log = logging.getLogger(__name__)
 PRINT_REFRESH_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    """How one scheduled sync cycle ended: its summary, or the error that stopped it (None
+    for both: an unexpected error, in the log)."""
+
+    summary: SyncSummary | None = None
+    error: SlipStationError | None = None
+
+    def line(self) -> str:
+        if self.summary is not None:
+            return f"sync: {self.summary.line()}"
+        if self.error is not None:
+            return f"sync failed: {self.error.message}"
+        return "sync failed unexpectedly (see the log)"
 
 
 class Engine:
     """The scheduled background work of one station."""
 
     def __init__(self, station: Station,
-                 on_cycle: Callable[[str], None] | None = None,
+                 on_cycle: Callable[[CycleReport], None] | None = None,
                  on_cycle_start: Callable[[], None] | None = None) -> None:
         self.station = station
         self._on_cycle = on_cycle
@@ -78,22 +96,21 @@ class Engine:
         if self._on_cycle_start:
             self._on_cycle_start()
         try:
-            summary = self.station.sync.run()
-            message = f"sync: {summary.line()}"
+            report = CycleReport(summary=self.station.sync.run())
             self._last_problem = None
         except Cancelled:
             return
         except SlipStationError as exc:
-            message = f"sync failed: {exc.message}"
-            if message != self._last_problem:
-                log.error("%s", message)
-            self._last_problem = message
+            report = CycleReport(error=exc)
+            if report.line() != self._last_problem:
+                log.error("%s", report.line())
+            self._last_problem = report.line()
         except Exception:  # the loop never dies; the traceback goes to the scrubbed log
             log.exception("sync failed unexpectedly")
-            message = "sync failed unexpectedly (see the log)"
+            report = CycleReport()
         self.cycle_done.set()
         if self._on_cycle:
-            self._on_cycle(message)
+            self._on_cycle(report)
         self._follow_poll_setting()
 
     def _print_job(self) -> None:
@@ -133,7 +150,7 @@ class Engine:
             log.info("poll interval now %d s", wanted)
 
 
-def run_service(station: Station, on_cycle: Callable[[str], None] | None = None, *,
+def run_service(station: Station, on_cycle: Callable[[CycleReport], None] | None = None, *,
                 log_to_stderr: bool = False) -> int:
     """Run until SIGINT/SIGTERM; returns the exit code."""
     stopping = threading.Event()

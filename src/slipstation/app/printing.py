@@ -20,7 +20,7 @@ from slipstation.app.outcomes import (
 )
 from slipstation.credentials import Secret
 from slipstation.domain import JobState
-from slipstation.errors import NotFound, SlipStationError, UsageError
+from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
 from slipstation.printing.queue import SENT, JobRow, ProcessResult, job_payload
 from slipstation.sample_orders import sample_order
 
@@ -166,7 +166,8 @@ class PrintingService:
         chosen = printer or core.settings.get("printer")
         if chosen is None:
             raise SlipStationError("No printer chosen", fix="`slipstation config set printer "
-                                   "ID` (see `slipstation printers`) or pass --printer")
+                                   "ID` (see `slipstation printers`) or pass --printer",
+                                   remedy=Remedy.CHOOSE_PRINTER)
         target = int(chosen)
         queue = core.queue
         earlier = [j for j in queue.jobs(order_id=stored.id) if j.state in SENT]

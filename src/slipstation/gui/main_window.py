@@ -31,6 +31,7 @@ from slipstation import __version__
 from slipstation.app import (
     ChangeCursor,
     Changes,
+    CycleReport,
     Engine,
     PrintOutcome,
     ScanHold,
@@ -44,7 +45,7 @@ from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
 from slipstation.gui.orders_tab import OrdersTab
 from slipstation.gui.privacy_tab import PrivacyTab
 from slipstation.gui.settings_tab import SettingsTab
-from slipstation.gui.tasks import Tasks
+from slipstation.gui.tasks import Tasks, in_window_words
 from slipstation.gui.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ STATE_TEXT = {"running": "Running", "paused": "Paused", "error": "Needs attentio
 class _Bridge(QObject):
     """Scheduler threads report here; Qt queues the signal onto the GUI thread."""
 
-    cycle = Signal(str)
+    cycle = Signal(object)  # a CycleReport
     started = Signal()
 
 
@@ -157,7 +158,7 @@ class MainWindow(QMainWindow):
                                          "normal window, and closing it stops printing.", 30_000)
 
         self._bridge = _Bridge()
-        self._bridge.cycle.connect(self._after_cycle)
+        self._bridge.cycle.connect(self._after_report)
         self._bridge.started.connect(lambda: self.sync_label.setText("Syncing with Shippo…"))
         self.engine = Engine(station, on_cycle=self._bridge.cycle.emit,
                              on_cycle_start=self._bridge.started.emit)
@@ -360,6 +361,12 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, total)  # 0..0 is Qt's busy indicator
         self.progress.setValue(done)
         self.progress.show()
+
+    def _after_report(self, report: CycleReport) -> None:
+        """The engine's cycle, said in the window's words (a fix names a screen, not a
+        command)."""
+        self._after_cycle(f"sync failed: {in_window_words(report.error)}"
+                          if report.error is not None else report.line())
 
     def _after_cycle(self, message: str) -> None:
         if self.quitting:

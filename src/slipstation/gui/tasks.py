@@ -13,10 +13,25 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from slipstation.app import SlipStationError
+from slipstation.app import Remedy, SlipStationError
 
 log = logging.getLogger(__name__)
 Report = Callable[[int, int], None]
+
+
+# What the window offers for each typed remedy: its own screens, never a terminal command.
+WINDOW_REMEDIES = {
+    Remedy.SET_SHIPPO_KEY: "paste the Shippo key in Settings → API keys",
+    Remedy.SET_PRINTNODE_KEY: "paste the PrintNode key in Settings → API keys",
+    Remedy.CHOOSE_PRINTER: "choose one in Settings → Printer",
+}
+
+
+def in_window_words(error: SlipStationError) -> str:
+    """The one line the window shows: the reason, and the fix in the window's own terms."""
+    if error.remedy is not None:
+        return f"{error.reason}; {WINDOW_REMEDIES[error.remedy]}"
+    return error.message
 
 
 class _Relay(QObject):
@@ -36,7 +51,7 @@ class _Task(QRunnable):
         try:
             result = self._fn(self._relay.progress.emit) if self._wants_report else self._fn()
         except SlipStationError as exc:
-            self._relay.failed.emit(exc.message)
+            self._relay.failed.emit(in_window_words(exc))
         except Exception as exc:  # shown as one line; the log has the traceback
             log.exception("background task failed")
             self._relay.failed.emit(f"Unexpected error ({type(exc).__name__}); see the log.")
