@@ -162,12 +162,13 @@ def test_fast_scans_queue_and_none_is_dropped(window: MainWindow, qtbot: QtBot,
     assert "#T1 printed before" in window.scan_result.text()
 
 
-def wedge(qtbot: QtBot, text: str) -> None:
-    """Type as a keyboard-wedge scanner does: each key to whatever has the focus now."""
+def wedge(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    """Type as a keyboard-wedge scanner does: each key arrives at the active window, which
+    hands it to whatever has the focus."""
+    handle = window.windowHandle()
+    assert handle is not None
     for char in text:
-        focus = QApplication.focusWidget()
-        assert focus is not None
-        qtbot.keyClick(focus, char)
+        qtbot.keyClick(handle, char)
 
 
 def test_typing_after_a_click_goes_to_the_scan_field(window: MainWindow, qtbot: QtBot,
@@ -177,15 +178,15 @@ def test_typing_after_a_click_goes_to_the_scan_field(window: MainWindow, qtbot: 
     window.tabs.setCurrentWidget(window.jobs)
     window.jobs.table.setFocus()  # a click on the jobs table took the keyboard
     qtbot.waitUntil(window.jobs.table.hasFocus, timeout=WAIT)
-    wedge(qtbot, "#T3")
+    wedge(qtbot, window, "#T3")
     assert window.scan.hasFocus() and window.scan.text() == "#T3"
     window.pause_button.setFocus()
-    wedge(qtbot, "x")
+    wedge(qtbot, window, "x")
     assert window.scan.text() == "#T3x"
     window.tabs.setCurrentWidget(window.settings)
     window.settings.station_name.setFocus()  # a text field keeps its own typing
     qtbot.waitUntil(window.settings.station_name.hasFocus, timeout=WAIT)
-    wedge(qtbot, "Bench")
+    wedge(qtbot, window, "Bench")
     assert window.settings.station_name.text().endswith("Bench")
 
 

@@ -16,7 +16,6 @@ from typing import NoReturn
 from slipstation import __version__
 from slipstation.app import (
     ORDER_STATUSES,
-    CheckLevel,
     JobRow,
     Secret,
     SlipStationError,
@@ -24,13 +23,9 @@ from slipstation.app import (
     StoredOrder,
     UsageError,
     configure_logging,
-    demo_data_dir,
     resolve_data_dir,
-    run_checks,
-    run_service,
     scrub,
     shutdown_logging,
-    start_demo,
     to_iso,
 )
 
@@ -41,26 +36,21 @@ Handler = Callable[[Station, argparse.Namespace], int]
 MAX_ID = 2 ** 63 - 1  # PrintNode ids and our own job ids are 64-bit integers
 
 
-def _id(text: str) -> int:
-    """A PrintNode or job id: a whole number from 1 to 2^63-1 (a usage error otherwise)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number") from None
-    if not 1 <= value <= MAX_ID:
-        raise argparse.ArgumentTypeError(f"{text[:30]} is out of range (1 to 2^63-1)")
-    return value
+def _whole_number(low: int, high: int, said: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (a usage error otherwise)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text[:30]} is out of range ({said})")
+        return value
+    return parse
 
 
-def _count(text: str) -> int:
-    """A count or limit: a whole number from 0 to 1,000,000."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number") from None
-    if not 0 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"{text[:30]} is out of range (0 to 1,000,000)")
-    return value
+_id = _whole_number(1, MAX_ID, "1 to 2^63-1")  # a PrintNode or job id
+_count = _whole_number(0, 1_000_000, "0 to 1,000,000")  # a count or limit
 
 
 class _Parser(argparse.ArgumentParser):
@@ -133,6 +123,8 @@ def cmd_sync(station: Station, _args: argparse.Namespace) -> int:
 
 
 def cmd_run(station: Station, _args: argparse.Namespace) -> int:
+    from slipstation.app import run_service  # the scheduler: only for `run`
+
     return run_service(station, log_to_stderr=True)
 
 
@@ -348,6 +340,8 @@ def cmd_delete_all(station: Station, args: argparse.Namespace) -> int:
 
 
 def _with_demo(station: Station, handler: Handler, args: argparse.Namespace) -> int:
+    from slipstation.app import start_demo
+
     demo = start_demo(station)
     print(f"demo: offline Shippo and PrintNode; printed slips land in {demo.printed_dir}",
           file=sys.stderr, flush=True)
@@ -358,6 +352,8 @@ def _with_demo(station: Station, handler: Handler, args: argparse.Namespace) -> 
 
 
 def cmd_doctor(station: Station, _args: argparse.Namespace) -> int:
+    from slipstation.app import CheckLevel, run_checks
+
     failed = 0
     for check in run_checks(station):
         _out(scrub(check.line))
@@ -503,6 +499,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         data_dir = resolve_data_dir(args.data_dir, demo=args.demo)
         if args.demo:
+            from slipstation.app import demo_data_dir
+
             data_dir, cleanup = demo_data_dir(data_dir)
         handler: Handler = getattr(args, "handler", None) or build_handler_default()
         station = Station(data_dir, demo=args.demo)

@@ -7,11 +7,10 @@ See docs/architecture.md.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from slipstation.api.printnode import Printer
-from slipstation.app.demo import Demo, demo_data_dir, start_demo
-from slipstation.app.doctor import Check, run_checks
-from slipstation.app.doctor import Level as CheckLevel
-from slipstation.app.engine import CycleReport, Engine, run_service
 from slipstation.app.orders import OrdersService
 from slipstation.app.outcomes import (
     BatchResult,
@@ -50,6 +49,36 @@ from slipstation.store.audit import AuditEntry
 from slipstation.store.orders import StoredOrder
 from slipstation.sync import SyncOutcome, SyncSummary
 from slipstation.timeutil import local_time, to_iso
+
+if TYPE_CHECKING:
+    from slipstation.app.demo import Demo, demo_data_dir, start_demo
+    from slipstation.app.doctor import Check, run_checks
+    from slipstation.app.doctor import Level as CheckLevel
+    from slipstation.app.engine import CycleReport, Engine, run_service
+
+# Loaded on first use: the scheduler, the demo's loopback servers and the checks cost a tenth of
+# a second to import, and most commands need none of them.
+_LAZY = {
+    "Demo": ("slipstation.app.demo", "Demo"),
+    "demo_data_dir": ("slipstation.app.demo", "demo_data_dir"),
+    "start_demo": ("slipstation.app.demo", "start_demo"),
+    "Check": ("slipstation.app.doctor", "Check"),
+    "CheckLevel": ("slipstation.app.doctor", "Level"),
+    "run_checks": ("slipstation.app.doctor", "run_checks"),
+    "CycleReport": ("slipstation.app.engine", "CycleReport"),
+    "Engine": ("slipstation.app.engine", "Engine"),
+    "run_service": ("slipstation.app.engine", "run_service"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ATTENTION_STATES",

@@ -12,14 +12,14 @@ from slipstation.api.printnode import PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.config import Settings
 from slipstation.credentials import Credentials, Secret
-from slipstation.errors import Remedy, SlipStationError
+from slipstation.errors import NotFound, Remedy, SlipStationError
 from slipstation.orders.models import Order, parse_order
 from slipstation.paths import StationPaths
 from slipstation.printing.queue import PrintQueue, QueuePolicy
 from slipstation.store.app_log import DatabaseLog
 from slipstation.store.audit import AuditLog
 from slipstation.store.database import Database, open_database
-from slipstation.store.orders import OrderRepository
+from slipstation.store.orders import OrderRepository, StoredOrder
 from slipstation.store.sync_state import SyncState
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,14 @@ class Core:
     @property
     def order_store(self) -> OrderRepository:
         return OrderRepository(self.db)
+
+    def find_order(self, number: str) -> StoredOrder:
+        """A stored order by its number (or Shippo id), or one line saying it is not here."""
+        found = self.order_store.find(number)
+        if found is None:
+            raise NotFound(f"No order {number.strip()!r} in the local store",
+                           fix="sync first, or check the number")
+        return found
 
     @property
     def state(self) -> SyncState:

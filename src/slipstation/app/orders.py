@@ -7,7 +7,6 @@ from pathlib import Path
 
 from slipstation.app.core import Core
 from slipstation.config import lookup
-from slipstation.errors import NotFound
 from slipstation.fileio import write_private
 from slipstation.sample_orders import sample_order
 from slipstation.slips.picklist import render_picklist
@@ -20,11 +19,7 @@ class OrdersService:
         self._core = core
 
     def find(self, number: str) -> StoredOrder:
-        found = self._core.order_store.find(number)
-        if found is None:
-            raise NotFound(f"No order {number.strip()!r} in the local store",
-                           fix="sync first, or check the number")
-        return found
+        return self._core.find_order(number)
 
     def search(self, *, status: str | None = None, text: str | None = None,
                printed: bool | None = None, limit: int = 1000,

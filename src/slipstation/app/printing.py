@@ -157,10 +157,7 @@ class PrintingService:
         gone yet, this print is that slip (one job, not two); after a slip printed, it is a
         reprint, recorded as one."""
         core = self._core
-        stored = core.order_store.find(number)
-        if stored is None:
-            raise NotFound(f"No order {number.strip()!r} in the local store",
-                           fix="sync first, or check the number")
+        stored = core.find_order(number)
         if not 1 <= copies <= MAX_COPIES:
             raise UsageError(f"Copies must be from 1 to {MAX_COPIES}.")
         chosen = printer or core.settings.get("printer")
@@ -187,10 +184,7 @@ class PrintingService:
         already went, is held until the same order is scanned again (`go_ahead`); anything
         else prints at once, like `print_order`."""
         core = self._core
-        stored = core.order_store.find(number)
-        if stored is None:
-            raise NotFound(f"No order {number.strip()!r} in the local store",
-                           fix="sync first, or check the number")
+        stored = core.find_order(number)
         if not go_ahead:
             order = stored.order
             sent = [j for j in core.queue.jobs(order_id=stored.id) if j.state in SENT]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from slipstation.app.core import Core
 from slipstation.credentials import API_KEYS, Secret
-from slipstation.errors import NotFound, UsageError
+from slipstation.errors import UsageError
 from slipstation.fileio import write_private
 from slipstation.logs import shutdown_logging
 from slipstation.service_lock import ServiceLock
@@ -74,10 +74,7 @@ class PrivacyService:
         return count
 
     def delete_order(self, number: str) -> None:
-        stored = self._core.order_store.find(number)
-        if stored is None:
-            raise NotFound(f"No order {number.strip()!r} in the local store",
-                           fix="sync first, or check the number")
+        stored = self._core.find_order(number)
         privacy.delete_orders(self._core.db, [stored.id])
         self._core.audit.record("data.delete_order", orders=1)
 

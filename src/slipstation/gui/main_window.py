@@ -144,10 +144,13 @@ class MainWindow(QMainWindow):
         self._add_shortcuts()
         self.scan.setFocus()
         # The scan field owns the keyboard: typing that lands on a button, a table or a tab
-        # (after any click) goes to the scan field, so a scanner's digits are never lost.
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # (after any click) goes to the scan field, so a scanner's digits are never lost. The
+        # filter sits on this window's own QWindow, where its key presses arrive first; one on
+        # the whole application would run Python for every event of every widget.
+        self.winId()  # make the QWindow now
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self)
 
         self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -450,9 +453,6 @@ class MainWindow(QMainWindow):
             self.hide()
             return
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
         self.engine.stop()
         self.tasks.wait(5000)
         if self.wizard is not None:
