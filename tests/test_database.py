@@ -102,7 +102,7 @@ def test_missing_key_leaves_file_unchanged_and_explains(station: Station, data_d
     result = cli("config", "show")
     assert result.returncode == 1
     line = one_line_error(result)
-    assert "not in the OS keyring" in line and "Restore" in line
+    assert "not in the OS keyring" in line and "restore that keyring entry" in line
     assert _digest(db_file) == before
     assert Credentials(data_dir).get(Secret.DATABASE) is None, "no new key may be made"
     with pytest.raises(DatabaseKeyMissing):

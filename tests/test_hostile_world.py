@@ -27,6 +27,7 @@ from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.server import Fault
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.orders.models import MalformedOrder, parse_order
+from slipstation.printing.queue import QueuePolicy
 from slipstation.sync import WATERMARK, ShippoSync, SyncSummary
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 from tests.conftest import (
@@ -319,3 +320,39 @@ def test_printer_offline_and_back_are_each_logged_once(
     said = [r.getMessage() for r in caplog.records if r.name == "slipstation.app.printing"]
     assert len([m for m in said if "offline" in m]) == 1, said
     assert len([m for m in said if "ready again" in m]) == 1, said
+
+
+@pytest.mark.parametrize("pages, outcome", [(50, "found"), (3, "asks")])
+def test_a_restored_backup_never_reprints_what_printed_after_it(
+        pages: int, outcome: str, data_dir: Path, tmp_path: Path, services: dict[str, str],
+        shippo_server: ShippoServer, printnode_server: PrintNodeServer) -> None:
+    """The data dir restored from a backup older than the last slips, with 600 jobs of other
+    programs printed since: PrintNode's history is read back to the orders' time (not only
+    its last 500 jobs), so nothing prints twice; a history too deep to read asks a person."""
+    policy = QueuePolicy(reconcile_grace=timedelta(0), retry_initial=timedelta(0),
+                         history_pages=pages)
+    database = data_dir / "slipstation.db"
+    with open_printing_station(data_dir, policy) as station:
+        station.config.set("printer", "71")
+    backup = tmp_path / "backup.db"
+    backup.write_bytes(database.read_bytes())
+    now = utc_now()
+    shippo_server.add_orders([samples.order(f"#B{i}", now - timedelta(hours=20, minutes=i))
+                              for i in range(6)])
+    with open_printing_station(data_dir, policy) as station:
+        assert station.sync.run().printed == 6
+    printnode_server.add_jobs_from_elsewhere(600)
+    sent = len(printnode_server.jobs)
+    for path in data_dir.glob("slipstation.db*"):
+        path.unlink()
+    database.write_bytes(backup.read_bytes())
+    with open_printing_station(data_dir, policy) as station:
+        station.sync.run()
+        jobs = station.printing.jobs()
+        assert len(printnode_server.jobs) == sent, "nothing printed a second time"
+        states = {job.state for job in jobs}
+        if outcome == "found":
+            assert len(jobs) == 6 and states <= {"submitted", "done"}
+        else:
+            assert states == {"unconfirmed"}
+            assert "do not reach back to this order" in station.printing.last_event(jobs[0].id)

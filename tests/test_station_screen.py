@@ -26,7 +26,7 @@ from pytestqt.qtbot import QtBot
 
 from slipstation.app import SETTINGS, ChangeCursor, Level, Station, local_time
 from slipstation.credentials import Credentials, Secret
-from slipstation.gui.app import explain_startup_problem, startup_problem
+from slipstation.gui.app import explain_startup_problem, start_over, startup_problem
 from slipstation.gui.main_window import MainWindow
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
@@ -341,11 +341,52 @@ def test_a_station_that_cannot_open_explains_itself_in_a_window(
         seen.append(f"{box.windowTitle()}|{box.text()}|{box.informativeText()}")
         box.button(QMessageBox.StandardButton.Close).click()
 
+    def never() -> None:
+        raise AssertionError("Close must not start over")
+
     QTimer.singleShot(20, close_it)
-    assert explain_startup_problem(problem) is False
+    assert explain_startup_problem(problem, never) is False
     assert seen and seen[0].startswith("SlipStation cannot start|The database key")
-    assert "Restore that keyring entry" in seen[0]
+    assert "keyring entry" in seen[0] and "Start over" in seen[0]
+    assert "slipstation " not in seen[0] and "`" not in seen[0], "no terminal commands"
     assert (data_dir / "slipstation.db").exists(), "nothing was changed"
+
+
+def test_a_damaged_database_can_be_started_over_from_the_window(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """A database cut short: the start-up window offers Start over (after a second question),
+    which deletes it and its keys; the retry opens a fresh station with nothing to reprint."""
+    data_dir = tmp_path / "damaged"
+    with Station(data_dir) as station:
+        station.orders.count()
+    database = data_dir / "slipstation.db"
+    with database.open("r+b") as handle:
+        handle.truncate(4096 + 100)
+    broken = Station(data_dir)
+    problem = startup_problem(broken)
+    assert problem is not None and "is damaged" in problem.reason
+    seen: list[str] = []
+
+    def answer(button: str) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or any(button in s for s in seen[-1:]):
+            QTimer.singleShot(20, lambda: answer(button))
+            return
+        seen.append(f"{box.windowTitle()}|{box.text()}|{box.informativeText()}|{button}")
+        chosen = next(b for b in box.buttons() if b.text().replace("&", "") == button)
+        if button == "Start over…":
+            QTimer.singleShot(20, lambda: answer("Yes"))
+        chosen.click()
+
+    QTimer.singleShot(20, lambda: answer("Start over…"))
+    assert explain_startup_problem(problem, lambda: start_over(broken)) is True
+    assert seen[0].startswith("SlipStation cannot start|The database file")
+    assert "slipstation " not in seen[0] and "`" not in seen[0], "no terminal commands"
+    assert seen[1].startswith("Start over|Delete this station's database")
+    assert not database.exists() or database.stat().st_size != 4096 + 100
+    assert startup_problem(broken) is None, "the retry opens a fresh station"
+    assert broken.orders.count() == 0
+    broken.close()
 
 
 def test_the_settings_form_is_generated_from_the_declarations(window: MainWindow,

@@ -81,3 +81,33 @@ def test_disk_full_while_syncing_loses_nothing(cli: Cli, data_dir: Path,
     result = cli("sync", env=env)  # space again: the same cycle now completes
     assert result.returncode == 0, result.stderr
     assert _stored_count(cli, env) == 2030
+
+
+def test_a_truncated_database_with_a_live_wal_is_never_written(
+        cli: Cli, data_dir: Path, shippo_server: ShippoServer) -> None:
+    """A station killed with its write-ahead log full, then its file cut short: the command that
+    finds it damaged says so and leaves it alone (no checkpoint of the log into it at exit)."""
+    env = {"SLIPSTATION_SHIPPO_URL": shippo_server.url}
+    assert cli("keys", "set", "shippo", input=SHIPPO_KEY).returncode == 0
+    now = utc_now()
+    shippo_server.add_orders([samples.order(f"#W{i}", now - timedelta(hours=1, minutes=i),
+                                            status="SHIPPED", seed=f"wal{i}")
+                              for i in range(300)])
+    killed = subprocess.run(
+        [sys.executable, "-c", "import os, sys; from slipstation.app import Station; "
+         "s = Station(__import__('pathlib').Path(sys.argv[1])); s.sync.run(); "
+         "os._exit(0)", str(data_dir)],
+        capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
+    assert killed.returncode == 0, killed.stderr
+    database, wal = data_dir / "slipstation.db", data_dir / "slipstation.db-wal"
+    assert wal.stat().st_size > 0, "the killed process left its log"
+    with database.open("r+b") as handle:
+        handle.truncate(2 * 4096)
+    before, wal_before = database.read_bytes(), wal.read_bytes()
+    for args in (("orders",), ("sync",), ("jobs",)):
+        result = cli(*args, env=env)
+        assert result.returncode == 1, result.stdout
+        line = one_line_error(result)
+        assert "is damaged" in line and "nothing was written to it" in line, line
+        assert database.read_bytes() == before, f"`{args[0]}` wrote into the damaged file"
+        assert wal.read_bytes() == wal_before

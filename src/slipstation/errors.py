@@ -17,6 +17,13 @@ class Remedy(StrEnum):
     SET_SHIPPO_KEY = "set_shippo_key"
     SET_PRINTNODE_KEY = "set_printnode_key"
     CHOOSE_PRINTER = "choose_printer"
+    START_OVER = "start_over"  # the database cannot be used: restore a backup or start over
+
+
+# The command line's words for START_OVER (the window offers its own Start over button).
+START_OVER_FIX = ("restore the data dir from a backup, or start over with `slipstation delete-all "
+                  "--confirm DELETE` (Shippo still has the orders; slips PrintNode already "
+                  "printed are not printed again)")
 
 
 class SlipStationError(Exception):

@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from slipstation import __version__
-from slipstation.app import ServiceLock, SlipStationError, Station, check_display
+from slipstation.app import (
+    Remedy,
+    ServiceLock,
+    SlipStationError,
+    Station,
+    check_display,
+    configure_logging,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
@@ -49,7 +56,7 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
     # or a database that is damaged or gone, is explained in a window with its fix.
     while (problem := startup_problem(station)) is not None:
         log.error("cannot start: %s", problem.message)
-        if not explain_startup_problem(problem):
+        if not explain_startup_problem(problem, lambda: start_over(station)):
             return problem.exit_code
     with ServiceLock(station.paths):
         window = MainWindow(station)
@@ -73,16 +80,71 @@ def startup_problem(station: Station) -> SlipStationError | None:
     return None
 
 
-def explain_startup_problem(problem: SlipStationError) -> bool:
-    """The problem and its fix in a window; True when the person chose to try again."""
+START_OVER_WORDS = (
+    "Put back what is missing or damaged (restore the data folder, or the keyring entry, from a "
+    "backup, with SlipStation closed) and press Retry; or Start over: this station's database, "
+    "its key and both API keys are deleted, and setup begins again. Shippo still has the "
+    "orders, and slips PrintNode already printed are not printed again.")
+
+
+def explain_startup_problem(problem: SlipStationError, start_over: Callable[[], None]) -> bool:
+    """The problem and its fix in a window, in the window's words (no terminal commands); a
+    database that cannot be used offers Start over. True when the station should try again."""
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.Critical, "SlipStation cannot start", problem.reason)
-    box.setInformativeText(f"What to do: {problem.fix}." if problem.fix else
-                           "Nothing was changed. Fix the cause, then try again.")
+    offer_start_over = problem.remedy is Remedy.START_OVER
+    if offer_start_over:
+        box.setInformativeText(START_OVER_WORDS)
+    else:
+        box.setInformativeText(f"What to do: {problem.fix}." if problem.fix else
+                               "Nothing was changed. Fix the cause, then try again.")
     box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close)
     box.setDefaultButton(QMessageBox.StandardButton.Retry)
-    return box.exec() == QMessageBox.StandardButton.Retry
+    again = box.addButton("Start over…", QMessageBox.ButtonRole.DestructiveRole) \
+        if offer_start_over else None
+    answer = box.exec()
+    if again is not None and box.clickedButton() is again:
+        sure = QMessageBox.warning(
+            None, "Start over", "Delete this station's database, its key and both API keys? "
+            "The order history on this PC cannot be recovered afterwards.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if sure == QMessageBox.StandardButton.Yes:
+            try:
+                off_the_gui_thread(start_over)
+            except SlipStationError as exc:  # e.g. a service still runs on this data dir
+                from slipstation.gui.tasks import in_window_words
+
+                QMessageBox.critical(None, "Start over", in_window_words(exc))
+        return True
+    return answer == QMessageBox.StandardButton.Retry
+
+
+def start_over(station: Station) -> None:
+    """Delete-all from the start-up window, then keep logging for the new start."""
+    station.privacy.delete_all("DELETE")
+    configure_logging(station.paths.log_file)
+    log.info("started over from the start-up window")
+
+
+def off_the_gui_thread(work: Callable[[], None]) -> None:
+    """Run disk and keyring work on a worker thread while the window stays responsive; its
+    error, if any, is raised here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.timeout.connect(lambda: loop.quit() if future.done() else None)
+        poll.start(20)
+        if not future.done():
+            loop.exec()
+        poll.stop()
+        future.result()
 
 
 @contextlib.contextmanager

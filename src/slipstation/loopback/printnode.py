@@ -68,6 +68,15 @@ class PrintNodeServer(LoopbackServer):
         self.on_job: Callable[[Job], None] | None = None  # the demo saves each "print"
 
     # -- test helpers --------------------------------------------------------------------------
+    def add_jobs_from_elsewhere(self, count: int, printer_id: int = 71) -> None:
+        """`count` finished jobs another program on the account printed just now."""
+        for n in range(count):
+            job = Job(next(self._next_id), {"printerId": printer_id, "title": f"Other {n}",
+                                            "source": "another program"},
+                      created=now_iso().replace("Z", ".000Z"))
+            self._add_state(job, "done")
+            self.jobs[job.id] = job
+
     def set_printer_state(self, printer_id: int, state: str) -> None:
         with self.lock:
             self.printers[printer_id]["state"] = state

@@ -112,7 +112,8 @@ class QueuePolicy:
     retry_initial: timedelta = timedelta(seconds=30)
     retry_max: timedelta = timedelta(minutes=15)
     max_attempts: int = 10
-    lookup_pages: int = 5
+    lookup_pages: int = 5      # settling one submit of unknown outcome: its minutes only
+    history_pages: int = 50    # before automatic slips: back to their orders' time, 5,000 jobs
     recheck_after: timedelta = timedelta(seconds=60)  # an auto slip older than this waited
     send_wait: timedelta = timedelta(seconds=30)  # how long a person's print waits for a row
     # another process of this station is sending
@@ -333,37 +334,49 @@ class PrintQueue:
     def _submit_rows(self, client: PrintNodeClient, rows: list[Any],
                      result: ProcessResult) -> None:
         printers: dict[int, Printer | None] = {}
-        on_printnode = self._find_auto_on_printnode(client, rows)
+        history = self._find_auto_on_printnode(client, rows)
         for row in rows:
             client.stop.check()
             if row["kind"] == "auto" and not self._still_wanted(row, result):
                 continue
-            found = on_printnode.get(row["title"]) if row["kind"] == "auto" else None
+            found = history.found.get(row["title"]) if row["kind"] == "auto" else None
             if found is not None:
                 self._set(row["id"], SUBMITTED, f"already on PrintNode as job {found.id}, "
                           f"printed by {found.source or 'another station'}",
                           printnode_job_id=found.id, last_error=None)
                 result.already_printed += 1
                 continue
+            if row["kind"] == "auto" and not history.covers(_since(row)):
+                self._set(row["id"], UNCONFIRMED, f"PrintNode's last {history.seen} jobs do not "
+                          "reach back to this order: it may have printed before this database "
+                          "was started over or restored; check, and re-queue it if it did not "
+                          "print", last_error="unconfirmed")
+                result.failed += 1
+                continue
             self._submit(client, printers, row, result)
 
-    def _find_auto_on_printnode(self, client: PrintNodeClient,
-                                rows: list[Any]) -> dict[str, RemoteJob]:
-        """Which of these automatic slips another station (or an earlier life of this one)
-        already sent: PrintNode's recent jobs, searched by title, one listing per batch."""
+    def _find_auto_on_printnode(self, client: PrintNodeClient, rows: list[Any]) -> History:
+        """Which of these automatic slips another station (or an earlier life of this one: a
+        fresh start, a restored backup) already sent: PrintNode's jobs, newest first, searched
+        by title back to the oldest of their orders (a restored station may have printed them
+        days ago), one listing per batch, at most `policy.history_pages` pages."""
         titles = {row["title"] for row in rows if row["kind"] == "auto"}
+        history = History()
         if not titles:
-            return {}
-        oldest = min(parse_timestamp(row["created_at"]) or self._clock() for row in rows)
-        horizon = to_iso(oldest - timedelta(days=1))
-        found: dict[str, RemoteJob] = {}
-        for job in client.recent_jobs(pages=self.policy.lookup_pages, limit=100):
+            return history
+        horizon = min(_since(row) for row in rows if row["kind"] == "auto") - HISTORY_MARGIN
+        history.complete = True
+        for job in client.recent_jobs(pages=self.policy.history_pages, limit=100):
+            history.seen += 1
             if job.title in titles:
-                found.setdefault(job.title, job)
+                history.found.setdefault(job.title, job)
             created = parse_timestamp(job.created)
-            if created is not None and to_iso(created) < horizon:
-                break
-        return found
+            if created is not None:
+                history.reached = created
+                if created < horizon:
+                    return history
+        history.complete = history.seen < self.policy.history_pages * 100
+        return history
 
     def _still_wanted(self, row: Any, result: ProcessResult) -> bool:
         """An automatic slip that waited is sent only if Shippo still has its order in the
@@ -620,6 +633,33 @@ class PrintQueue:
                 return None, True
         # Fewer jobs than we could read: we saw the whole account. Otherwise, unsure.
         return None, seen < self.policy.lookup_pages * 100
+
+
+HISTORY_MARGIN = timedelta(minutes=10)  # clocks of PrintNode and this PC may differ a little
+
+
+@dataclass
+class History:
+    """What PrintNode's job list said about a batch of automatic slips."""
+    found: dict[str, RemoteJob] = field(default_factory=dict)
+    seen: int = 0
+    complete: bool = False  # the list reached back past every order of the batch (or ended)
+    reached: datetime | None = None  # the oldest job's time seen
+
+    def covers(self, since: datetime) -> bool:
+        """Would a slip sent after `since` be among the jobs seen?"""
+        return self.complete or (self.reached is not None
+                                 and since - HISTORY_MARGIN >= self.reached)
+
+
+def _since(row: Any) -> datetime:
+    """The earliest a slip of this row's order can have been printed: when it was placed
+    (`due` joins it in), else when the row was made."""
+    keys = row.keys()
+    for column in ("order_placed_at", "created_at"):
+        if column in keys and (when := parse_timestamp(row[column])) is not None:
+            return when
+    return utc_now()
 
 
 def job_payload(settings: dict[str, Any], order: Order, printer: Printer, *, paper: str,

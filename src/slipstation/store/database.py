@@ -19,7 +19,14 @@ import sqlcipher3
 from sqlcipher3 import dbapi2 as sqlite
 
 from slipstation.credentials import Credentials, Secret
-from slipstation.errors import DatabaseKeyMissing, DatabaseKeyWrong, DatabaseLocked, StoreError
+from slipstation.errors import (
+    START_OVER_FIX,
+    DatabaseKeyMissing,
+    DatabaseKeyWrong,
+    DatabaseLocked,
+    Remedy,
+    StoreError,
+)
 from slipstation.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
@@ -31,10 +38,9 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 4096  # SQLCipher 4's default; every intact file is a whole number of pages
 
 
-def _damaged_message(path: Path, detail: str) -> str:
-    return (f"The database file {path} is damaged ({detail}); nothing was written to it. "
-            "Restore the data dir from a backup, or move the file aside and start fresh with "
-            "`slipstation delete-all --confirm DELETE` (Shippo still has the orders).")
+def _damaged(path: Path, detail: str) -> StoreError:
+    return StoreError(f"The database file {path} is damaged ({detail}); nothing was written to "
+                      "it", fix=START_OVER_FIX, remedy=Remedy.START_OVER)
 
 
 def _write_failed_message(path: Path) -> str:
@@ -62,6 +68,7 @@ class Database:
         self._lock = threading.Lock()
         self._closed = False
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
+        self._damaged = False  # found damaged: closing must not checkpoint the log into it
 
     def remember_identity(self) -> None:
         """Note which file this is (after opening it), for `check_identity`."""
@@ -85,6 +92,7 @@ class Database:
             raise DatabaseGone(f"The database file {self.path} was replaced while SlipStation "
                                "was running; printing stopped", fix=fix)
         if info.st_size < PAGE_SIZE or info.st_size % PAGE_SIZE:
+            self._damaged = True
             raise DatabaseGone(f"The database file {self.path} was cut short "
                                f"({info.st_size} bytes) while SlipStation was running; printing "
                                "stopped", fix=fix)
@@ -104,21 +112,23 @@ class Database:
             # before anything could be written.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite.DatabaseError as exc:
-            conn.close()
+            size = self.path.stat().st_size if self.path.exists() else 0
+            damaged = "malformed" in str(exc).lower() or bool(size % PAGE_SIZE)
+            self._close_all([conn], leave_file_alone=damaged or not _is_locked(exc))
             if _is_locked(exc):
                 raise DatabaseLocked(_locked_message(self.path)) from None
-            size = self.path.stat().st_size if self.path.exists() else 0
             log.debug("opening the database failed: %s", exc)
             if "malformed" in str(exc).lower():  # page 1 decrypted: the key is right
-                raise StoreError(_damaged_message(self.path, str(exc))) from None
+                self._damaged = True
+                raise _damaged(self.path, str(exc)) from None
             if size % PAGE_SIZE:
-                raise StoreError(_damaged_message(self.path, f"cut short at {size} bytes")
-                                 ) from None
+                self._damaged = True
+                raise _damaged(self.path, f"cut short at {size} bytes") from None
             raise DatabaseKeyWrong(
                 f"The key in the keyring does not open {self.path} (wrong key, or not a "
-                "SlipStation database). Restore the right keyring entry, or move the file aside "
-                "and start fresh with `slipstation delete-all --confirm DELETE`."
-            ) from None
+                "SlipStation database)",
+                fix="restore the right keyring entry; or " + START_OVER_FIX,
+                remedy=Remedy.START_OVER) from None
         for pragma in ("foreign_keys = ON", "temp_store = MEMORY", "secure_delete = ON",
                        "synchronous = NORMAL"):
             conn.execute(f"PRAGMA {pragma}")
@@ -138,11 +148,36 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            for conn in self._connections:
-                with contextlib.suppress(Exception):
-                    conn.close()
+            self._close_all(self._connections, leave_file_alone=self._damaged)
             self._connections.clear()
         self._local = threading.local()
+
+    def _close_all(self, connections: list[sqlite.Connection], *, leave_file_alone: bool) -> None:
+        """Close these connections. SQLite's last closing connection copies the write-ahead log
+        into the file (a checkpoint); into a damaged file, or one we could not read, that would
+        write over what a recovery needs. So then a read-only connection holds a shared lock
+        meanwhile: no closing connection gets the exclusive lock a checkpoint takes, and a
+        read-only one never checkpoints."""
+        guard = self._read_only_guard() if leave_file_alone else None
+        for conn in connections:
+            with contextlib.suppress(Exception):
+                conn.close()
+        if guard is not None:
+            with contextlib.suppress(Exception):
+                guard.close()
+
+    def _read_only_guard(self) -> sqlite.Connection | None:
+        try:
+            guard = sqlcipher3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                       isolation_level=None, check_same_thread=False)
+        except sqlite.DatabaseError:
+            return None
+        with contextlib.suppress(sqlite.DatabaseError):
+            guard.execute("PRAGMA cipher_log_level = NONE")
+            guard.execute(f"PRAGMA key = \"x'{self._key_hex}'\"")
+            guard.execute("BEGIN")
+            guard.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return guard
 
     # -- statements ----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -193,7 +228,8 @@ class Database:
             if "full" in text or "disk i/o" in text or "readonly" in text:
                 raise StoreError(_write_failed_message(self.path)) from exc
             if "malformed" in text or "corrupt" in text or "not a database" in text:
-                raise StoreError(_damaged_message(self.path, str(exc))) from exc
+                self._damaged = True
+                raise _damaged(self.path, str(exc)) from exc
             raise StoreError(f"Database error: {exc}") from exc
 
 
@@ -217,17 +253,15 @@ def open_database(path: Path, credentials: Credentials) -> Database:
         # would print every recent order again).
         raise StoreError(
             f"The database of {path.parent} is missing (its key is still in the keyring): it "
-            "was deleted or moved",
-            fix="put slipstation.db back (or restore a backup), or start over with "
-                "`slipstation delete-all --confirm DELETE`")
+            "was deleted or moved", fix="put slipstation.db back; or " + START_OVER_FIX,
+            remedy=Remedy.START_OVER)
     if path.exists() and path.stat().st_size > 0:
         if not key_hex:
             raise DatabaseKeyMissing(
                 f"The database key for {path.parent} is not in the OS keyring "
-                f"(service '{credentials.service}'). Restore that keyring entry (or unlock the "
-                "right keyring), or start over with `slipstation delete-all --confirm DELETE` "
-                "(all local order history is lost; Shippo still has the orders)."
-            )
+                f"(service '{credentials.service}')",
+                fix="restore that keyring entry (or unlock the right keyring); or "
+                    + START_OVER_FIX, remedy=Remedy.START_OVER)
     else:
         if not key_hex:
             key_hex = secrets.token_bytes(32).hex()

@@ -147,11 +147,14 @@ class PrintJobStore:
             f"SELECT count(*) FROM print_jobs WHERE state IN ({marks}){kinds}", list(states)))
 
     def due(self, state: str, *, manual_only: bool, limit: int = 100) -> list[Row]:
-        """Rows in `state` whose next attempt is due, oldest first."""
-        kinds = " AND kind != 'auto'" if manual_only else ""
+        """Rows in `state` whose next attempt is due, oldest first, with their order's time
+        (`order_placed_at`)."""
+        kinds = " AND p.kind != 'auto'" if manual_only else ""
         return self._db.query(
-            "SELECT * FROM print_jobs WHERE state = ? AND (next_attempt_at IS NULL "
-            f"OR next_attempt_at <= ?){kinds} ORDER BY id LIMIT ?", (state, self._now(), limit))
+            "SELECT p.*, o.placed_at AS order_placed_at FROM print_jobs p LEFT JOIN orders o "
+            "ON o.id = p.order_id WHERE p.state = ? AND (p.next_attempt_at IS NULL "
+            f"OR p.next_attempt_at <= ?){kinds} ORDER BY p.id LIMIT ?",
+            (state, self._now(), limit))
 
     def in_state(self, state: str, *, manual_only: bool = False) -> list[Row]:
         kinds = " AND kind != 'auto'" if manual_only else ""
