@@ -9,6 +9,8 @@ import json
 import logging
 import os
 import stat
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +30,7 @@ from slipstation.loopback.server import Fault
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.orders.models import MalformedOrder, parse_order
 from slipstation.printing.queue import QueuePolicy
+from slipstation.slips.slip import render_slip
 from slipstation.sync import WATERMARK, ShippoSync, SyncSummary
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 from tests.conftest import (
@@ -356,3 +359,142 @@ def test_a_restored_backup_never_reprints_what_printed_after_it(
         else:
             assert states == {"unconfirmed"}
             assert "do not reach back to this order" in station.printing.last_event(jobs[0].id)
+
+
+@pytest.mark.parametrize("body", [
+    {"detail": "Order for Ada Lovelace (ada@example.com, +44 20 7946 0958) is locked."},
+    {"detail": "'Ada Lovelace' is not a valid choice."},
+    {"to_address": {"name": ["Ada Lovelace is too long"]}},
+    {"message": "Kunde 山田太郎 unbekannt"},
+])
+def test_a_server_error_body_never_carries_a_customer_into_stderr_or_the_log(
+        body: dict[str, Any], cli: Cli, data_dir: Path, shippo_server: ShippoServer) -> None:
+    env = {"SLIPSTATION_SHIPPO_URL": shippo_server.url}
+    assert cli("keys", "set", "shippo", input=SHIPPO_KEY).returncode == 0
+    shippo_server.add_fault(Fault(400, json.dumps(body), path="/orders"))
+    result = cli("sync", env=env)
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert "HTTP 400" in line, line
+    log_text = "".join(path.read_text(encoding="utf-8")
+                       for path in data_dir.rglob("*.log*") if path.is_file())
+    for leaked in ("Ada", "Lovelace", "ada@example.com", "7946", "山田"):
+        assert leaked not in line and leaked not in log_text, leaked
+
+
+def test_no_secret_service_at_all_says_so(data_dir: Path) -> None:
+    """No D-Bus session (so no Secret Service): the one line names the missing keyring and the
+    keyrings that would do, not a vague "not reachable"."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")}
+    result = subprocess.run([sys.executable, "-m", "slipstation", "--data-dir", str(data_dir),
+                             "orders"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert "No secure OS keyring is available" in line and "GNOME Keyring" in line, line
+
+
+def _read_only_mount_works(folder: Path) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", 'mount --bind "$1" "$1" && '
+                            'mount -o remount,bind,ro "$1" "$1" && ! touch "$1/probe"',
+                            "sh", str(folder)], capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+def test_a_read_only_data_dir_still_reads(cli: Cli, data_dir: Path,
+                                         shippo_server: ShippoServer) -> None:
+    """The data dir on a read-only mount (a mounted backup; root ignores file modes, so a real
+    read-only mount in a private mount namespace): what is stored still shows; each write is
+    refused with one line naming the cause; nothing changes."""
+    if not _read_only_mount_works(data_dir):
+        pytest.skip("this machine cannot make a private read-only mount (needs unshare -m)")
+    env = {"SLIPSTATION_SHIPPO_URL": shippo_server.url}
+    shippo_server.add_orders([samples.order(f"#O{i}", utc_now() - timedelta(minutes=i + 1),
+                                            status="SHIPPED") for i in range(5)])
+    assert cli("keys", "set", "shippo", input=SHIPPO_KEY).returncode == 0
+    assert cli("sync", env=env).returncode == 0
+    before = {path: path.read_bytes() for path in data_dir.glob("slipstation.db*")}
+
+    def read_only(*args: str) -> subprocess.CompletedProcess[str]:
+        script = ('mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && '
+                  'exec "$@"')
+        return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(data_dir),
+                               sys.executable, "-m", "slipstation", "--data-dir",
+                               str(data_dir), *args], capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=60)
+
+    listed = read_only("orders", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == 5
+    assert read_only("status").returncode == 0
+    for args in (("sync",), ("config", "set", "poll_seconds", "60")):
+        refused = read_only(*args)
+        assert refused.returncode == 1
+        line = one_line_error(refused)
+        assert "is read-only" in line and "make the folder writable" in line, line
+    assert {path: path.read_bytes() for path in data_dir.glob("slipstation.db*")} == before
+
+
+_HOSTILE_VALUES = st.one_of(
+    st.none(), st.booleans(), st.just(2**70), st.just(-(2**63) - 1), st.integers(),
+    st.just(""), st.just([]), st.just({}), st.just("\ud800"), st.just("\udfff tail"),
+    st.sampled_from(["0001-01-01T00:00:00Z", "0999-06-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                     "2026-13-45T25:61:00Z", "yesterday", "2026-02-30", "1e400",
+                     "-0001-01-01T00:00:00Z", "2026-06-01T12:00:00+99:00"]),
+    st.text(max_size=40),
+)
+_HOSTILE_PATHS = [("order_number",), ("placed_at",), ("order_status",), ("object_id",),
+                  ("to_address",), ("to_address", "name"), ("to_address", "country"),
+                  ("to_address", "street1"), ("line_items",), ("line_items", 0),
+                  ("line_items", 0, "quantity"), ("line_items", 0, "title"),
+                  ("line_items", 0, "sku"), ("total_price",), ("currency",), ("notes",),
+                  ("shipping_method",), ("weight",)]
+
+
+def _put(document: Any, path: tuple[Any, ...], value: Any) -> None:
+    """Set document[path...] = value where that path exists (a mutation earlier on the same
+    order may have replaced a parent with a string or a number)."""
+    for step in path[:-1]:
+        try:
+            document = document[step]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = path[-1]
+    if isinstance(document, dict) or (isinstance(document, list) and isinstance(last, int)
+                                      and len(document) > last):
+        document[last] = value
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(mutations=st.lists(st.lists(st.tuples(st.sampled_from(_HOSTILE_PATHS), _HOSTILE_VALUES),
+                                   max_size=3), min_size=4, max_size=4))
+def test_a_sweep_of_hostile_pages_costs_at_most_the_bad_orders(
+        mutations: list[list[tuple[tuple[Any, ...], Any]]], data_dir: Path,
+        shippo_server: ShippoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole Shippo pages with wrong types, huge integers, odd dates and broken text in any
+    field: the cycle never fails; each order is stored or skipped by itself; every stored
+    order lists, renders as a slip and exports."""
+    run = uuid.uuid4().hex[:8]
+    now = utc_now()
+    orders = []
+    for i, changes in enumerate(mutations):
+        order = samples.order(f"#H{run}{i}", now - timedelta(minutes=i + 1), seed=f"{run}{i}")
+        for path, value in changes:
+            _put(order, path, value)
+        orders.append(order)
+    body = json.dumps({"next": None, "previous": None, "results": orders})
+    shippo_server.add_fault(Fault(200, body, path="/orders", method="GET"))
+    with _station(data_dir, shippo_server, monkeypatch) as station:
+        before = station.orders.count()
+        summary = station.sync.run()
+        assert summary.fetched >= 4 and summary.new + summary.updated + summary.unchanged \
+            + summary.skipped >= 4
+        assert station.orders.count() - before == summary.new
+        options = station.orders.slip_options()
+        for stored in station.orders.search():
+            pdf = render_slip(stored.order, options)
+            assert pdf.startswith(b"%PDF-")
+        for fmt in ("json", "csv"):
+            station.privacy.export(fmt, data_dir / f"export-{run}.{fmt}")

@@ -109,8 +109,14 @@ class Credentials:
         try:
             with _KEYRING_LOCK:
                 value = self._backend().get_password(self.service, name.value)
+        except KeyringError:
+            raise  # ours already says what is wrong (no secure keyring at all)
         except keyring.errors.KeyringLocked as exc:
             raise KeyringError("The OS keyring is locked; unlock it and retry.") from exc
+        except keyring.errors.InitError as exc:  # e.g. locked, and no prompt can be shown
+            raise KeyringError("The OS keyring could not be opened: it is locked (or has no "
+                               "default keyring) and could not ask for its password here; "
+                               "unlock it from the desktop session and retry.") from exc
         except keyring.errors.KeyringError as exc:
             raise KeyringError(f"The OS keyring failed to read ({type(exc).__name__}); "
                                "check that it is running and unlocked.") from exc

@@ -99,19 +99,45 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
 
 
 def error_detail(response: httpx.Response) -> str:
-    """The server's own words, when the body is JSON (DRF `detail`, PrintNode `message`)."""
+    """A short, scrubbed form of the server's own words (DRF `detail`, PrintNode `message`,
+    a validation error's field names), fit for a log line and a person: servers echo what they
+    were sent inside quotes, so quoted text goes, and so do emails, phones and keys."""
+    fallback = response.reason_phrase or f"HTTP {response.status_code}"
     if "json" not in response.headers.get("content-type", ""):
-        return response.reason_phrase or f"HTTP {response.status_code}"
+        return fallback
     try:
         body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return response.reason_phrase or f"HTTP {response.status_code}"
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return fallback
     if isinstance(body, dict):
         for key in ("detail", "message", "error"):
             if isinstance(body.get(key), str):
-                return scrub(body[key])[:200]
-        return scrub(json.dumps(body, ensure_ascii=False))[:200]
-    return response.reason_phrase or f"HTTP {response.status_code}"
+                return _short(body[key]) or fallback
+        fields = [str(name) for name in body][:5]  # a validation error: which fields, not values
+        return _short("invalid " + ", ".join(fields)) if fields else fallback
+    return fallback
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’|«[^»]*»|`[^`]*`")
+_UNPRINTABLE = re.compile(r"[^\w .,:;()\[\]/#%+*…-]")
+
+
+def _short(text: str) -> str:
+    """At most 120 characters of a server's English message, with what it echoes cut: quoted
+    values, proper nouns (a capital inside a sentence: a customer's name; short acronyms such
+    as API or PDF stay) and words in other scripts; then emails, phones and keys scrubbed."""
+    words: list[str] = []
+    sentence_start = True
+    for word in _QUOTED.sub("…", text).split():
+        core = word.strip(".,:;!?()")
+        echoed = bool(core) and (not core.isascii() or (
+            core[0].isupper() and not sentence_start and not (core.isupper() and len(core) <= 5)))
+        if echoed:
+            word = "…" if not words or words[-1] != "…" else ""
+        if word:
+            words.append(word)
+        sentence_start = word.endswith((".", ":", "!", "?"))
+    return " ".join(_UNPRINTABLE.sub(" ", scrub(" ".join(words))).split())[:120]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

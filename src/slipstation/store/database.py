@@ -69,6 +69,10 @@ class Database:
         self._closed = False
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
         self._damaged = False  # found damaged: closing must not checkpoint the log into it
+        # A data dir on a read-only disk (a mounted backup, a locked-down share) still reads:
+        # the file is opened immutable, and every write is refused with one line.
+        self.read_only = path.exists() and not (os.access(path.parent, os.W_OK)
+                                                and os.access(path, os.W_OK))
 
     def remember_identity(self) -> None:
         """Note which file this is (after opening it), for `check_identity`."""
@@ -99,8 +103,17 @@ class Database:
 
     # -- connections ---------------------------------------------------------------------------
     def _connect(self) -> sqlite.Connection:
-        conn = sqlcipher3.connect(str(self.path), isolation_level=None, check_same_thread=False,
-                                  timeout=BUSY_TIMEOUT_MS / 1000)
+        if self.read_only:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError(f"The data dir {self.path.parent} is read-only and its "
+                                 "database has changes not yet written into the file",
+                                 fix="make the folder writable and retry")
+            conn = sqlcipher3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1",
+                                      uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlcipher3.connect(str(self.path), isolation_level=None,
+                                      check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.row_factory = sqlite.Row
         try:
             # SQLCipher writes its own errors to stderr; ours are the one-line messages below.
@@ -183,6 +196,10 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite.Connection]:
         """A write transaction (BEGIN IMMEDIATE); nested uses join the outer one."""
+        if self.read_only:
+            raise StoreError(f"The data dir {self.path.parent} is read-only: SlipStation can "
+                             "show what is stored but not change it",
+                             fix="make the folder writable and retry")
         conn = self.connection()
         if conn.in_transaction:
             yield conn
@@ -274,10 +291,11 @@ def open_database(path: Path, credentials: Credentials) -> Database:
         version = conn.execute("PRAGMA cipher_version").fetchone()[0]
         if not str(version).startswith(f"{_SQLCIPHER_MAJOR}."):
             raise StoreError(f"SQLCipher {_SQLCIPHER_MAJOR}.x is required, found {version}.")
-        with db._errors():
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise StoreError(f"Could not switch the database to WAL mode (got {mode}).")
+        if not db.read_only:
+            with db._errors():
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(f"Could not switch the database to WAL mode (got {mode}).")
         migrate(db)
         db.remember_identity()
     except BaseException:
