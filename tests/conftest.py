@@ -170,6 +170,7 @@ def window(qtbot: QtBot, station: Station) -> Iterator[MainWindow]:
     main = MainWindow(station, start_engine=False)
     qtbot.addWidget(main)
     main.show()
+    qtbot.waitUntil(lambda: main.orders.model.loaded, timeout=10_000)  # its first page
     yield main
     main.tasks.wait(10_000)
     main.quit()

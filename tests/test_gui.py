@@ -38,7 +38,7 @@ def station(data_dir: Path, services: dict[str, str],
 
 
 def test_orders_view_and_search(window: MainWindow, qtbot: QtBot) -> None:
-    assert window.orders.model.rowCount() == 2
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 2, timeout=5000)
     assert window.orders.model.order_at(0).order.display_number == "#G1"
     window.orders.search.setText("смирнова")  # QTest types ASCII only; a paste is the same event
     qtbot.waitUntil(lambda: window.orders.model.rowCount() == 1, timeout=5000)
@@ -49,17 +49,29 @@ def test_orders_view_and_search(window: MainWindow, qtbot: QtBot) -> None:
                                                               window.orders.status_filter)
 
 
-def test_orders_model_is_lazy(window: MainWindow, station: Station) -> None:
+def test_orders_model_is_lazy(window: MainWindow, station: Station, qtbot: QtBot) -> None:
+    """Pages of 500, each read on a worker thread; a page for filters that changed meanwhile
+    is dropped."""
     now = utc_now()
     raws = [samples.order(f"#B{i}", now - timedelta(minutes=i), seed=f"bulk{i}")
             for i in range(1200)]
     station.order_store.upsert([(parse_order(raw), raw) for raw in raws])
-    window.orders.model.reload()
-    assert window.orders.model.total == 1202
-    assert window.orders.model.rowCount() == 500
-    assert window.orders.model.canFetchMore(window.orders.view.rootIndex())
-    window.orders.model.fetchMore(window.orders.view.rootIndex())
-    assert window.orders.model.rowCount() == 1000
+    model, root = window.orders.model, window.orders.view.rootIndex()
+    window.orders.reload()
+    qtbot.waitUntil(lambda: model.total == 1202, timeout=5000)
+    assert model.rowCount() == 500 and model.canFetchMore(root)
+    model.fetchMore(root)
+    assert model.rowCount() == 500 and model.loading, "the page is read off the GUI thread"
+    model.fetchMore(root)  # a second scroll while the page is on its way asks nothing more
+    qtbot.waitUntil(lambda: model.rowCount() == 1000, timeout=5000)
+    assert not model.loading
+    matching = station.orders.count(text="#B1")  # #B1, #B10…, #B100…, #B1000…
+    assert 300 < matching < 500
+    model.fetchMore(root)
+    window.orders.search.setText("#B1")  # the filter changes before the page lands
+    qtbot.waitUntil(lambda: model.total == matching, timeout=5000)
+    qtbot.waitUntil(lambda: window.tasks.running == 0, timeout=5000)  # the stale page landed
+    assert model.rowCount() == matching
 
 
 def scan(window: MainWindow, qtbot: QtBot, number: str) -> None:
@@ -73,14 +85,16 @@ def test_scan_prints_and_an_unknown_order_says_so(window: MainWindow, qtbot: QtB
     scan(window, qtbot, "#G2")  # SHIPPED: held until it is scanned again
     qtbot.waitUntil(lambda: window.scan_result.tone is Tone.ASK, timeout=10_000)
     assert "#G2 is SHIPPED — scan again to print anyway" in window.scan_result.text()
+    assert window.sounds.last is Tone.ASK
     assert not printnode_server.jobs
     scan(window, qtbot, "#G2")
     qtbot.waitUntil(lambda: "sent to" in window.scan_result.text(), timeout=10_000)
     assert window.scan_result.tone is Tone.OK and window.scan.styleSheet() == OK_STYLE
+    assert window.sounds.last is Tone.OK
     assert len(printnode_server.jobs_for("#G2 ")) == 1
     scan(window, qtbot, "NOPE-1")
     qtbot.waitUntil(lambda: window.scan_result.tone is Tone.BAD, timeout=10_000)
-    assert window.scan.styleSheet() == BAD_STYLE
+    assert window.scan.styleSheet() == BAD_STYLE and window.sounds.last is Tone.BAD
     assert "No order 'NOPE-1'" in window.scan_result.text()
     qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1, timeout=10_000)
 

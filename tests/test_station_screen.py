@@ -5,6 +5,9 @@ jobs arrive, the "needs attention" filter, times in local time with their zone. 
 
 from __future__ import annotations
 
+import itertools
+import struct
+import wave
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,10 +27,12 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from slipstation.app import SETTINGS, ChangeCursor, Level, Station, local_time
+from slipstation.app import SETTINGS, ChangeCursor, Level, Remedy, Station, local_time
 from slipstation.credentials import Credentials, Secret
 from slipstation.gui.app import explain_startup_problem, start_over, startup_problem
+from slipstation.gui.banners import Tone
 from slipstation.gui.main_window import MainWindow
+from slipstation.gui.tasks import WINDOW_REMEDIES
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
@@ -411,6 +416,12 @@ def test_the_settings_form_is_generated_from_the_declarations(window: MainWindow
     assert settings.changes() == {}
 
 
+def test_every_remedy_has_the_windows_own_words() -> None:
+    for remedy in Remedy:
+        words = WINDOW_REMEDIES[remedy]
+        assert words and "`" not in words and "slipstation " not in words, remedy
+
+
 def test_the_window_names_its_own_screens_not_terminal_commands(
         qtbot: QtBot, new_station: tuple[Station, MainWindow], cli: Cli) -> None:
     _station, main = new_station
@@ -418,5 +429,64 @@ def test_the_window_names_its_own_screens_not_terminal_commands(
     qtbot.waitUntil(lambda: "No Shippo API key" in main.sync_label.text(), timeout=WAIT)
     assert "paste the Shippo key in Settings → API keys" in main.sync_label.text()
     assert "`slipstation" not in main.sync_label.text()
+    key_row = main.settings.printnode_key
+    key_row.test_button.click()  # Test connection with no key stored
+    qtbot.waitUntil(lambda: "no API key set" in key_row.result.text(), timeout=WAIT)
+    assert "paste the PrintNode key in Settings → API keys" in key_row.result.text()
+    assert "`" not in key_row.result.text()
     result = cli("sync")  # the command line says it in its own words
     assert result.returncode == 1 and "`slipstation keys set shippo`" in result.stderr
+
+
+def _wav(path: Path) -> tuple[float, list[int]]:
+    """(seconds, samples) of a 16-bit mono WAV file."""
+    with wave.open(str(path), "rb") as source:
+        assert source.getnchannels() == 1 and source.getsampwidth() == 2
+        rate, frames = source.getframerate(), source.readframes(source.getnframes())
+    samples = list(struct.unpack(f"<{len(frames) // 2}h", frames))
+    return len(samples) / rate, samples
+
+
+def _first_note_hertz(samples: list[int], rate: int = 16_000) -> float:
+    """The first note's pitch from its zero crossings in its first 60 ms (every first note is
+    longer than that)."""
+    note = samples[: int(0.06 * rate)]
+    crossings = sum(1 for a, b in itertools.pairwise(note) if (a < 0) != (b < 0))
+    return crossings / 2 / (len(note) / rate)
+
+
+def test_each_scan_result_has_its_own_sound(window: MainWindow, tmp_path: Path) -> None:
+    """Printed, scan again and not printed sound different (pitch, count, length), so a packer
+    who is not looking knows which; busy is silent. Played without blocking, or the system beep
+    where the PC has no player."""
+    sounds = window.sounds
+    assert sounds.wait_ready(10)
+    heard = {}
+    for tone in (Tone.OK, Tone.ASK, Tone.BAD):
+        seconds, samples = _wav(sounds.path(tone))
+        heard[tone] = (round(_first_note_hertz(samples), -1), round(seconds, 2))
+        assert 0.1 < seconds < 1.0 and max(samples) > 10_000, tone
+    assert heard[Tone.OK][0] > heard[Tone.ASK][0] > heard[Tone.BAD][0] * 2, heard
+    assert len(set(heard.values())) == 3, heard
+    for tone in (Tone.BUSY, Tone.BAD):
+        sounds.play(tone)
+        assert sounds.last is tone
+    assert sounds.how in {"beep", "pw-play", "paplay", "aplay", "afplay", "winsound"}
+    sounds.play(Tone.BUSY)
+    assert sounds.how == "silent"
+
+
+def test_tab_leaves_every_table(window: MainWindow, qtbot: QtBot) -> None:
+    """Tab moves from a table to the next control, Shift+Tab back; it never walks the cells."""
+    for index, view in ((0, window.orders.view), (1, window.jobs.table)):
+        window.tabs.setCurrentIndex(index)
+        qtbot.waitUntil(lambda v=view: v.model().rowCount() > 0, timeout=WAIT)
+        view.setCurrentIndex(view.model().index(0, 0))  # a cell is current: Tab could walk on
+        view.setFocus()
+        qtbot.waitUntil(view.hasFocus, timeout=WAIT)
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+        assert not view.hasFocus(), "Tab left the table"
+        view.setFocus()
+        qtbot.waitUntil(view.hasFocus, timeout=WAIT)
+        qtbot.keyClick(view, Qt.Key.Key_Backtab)
+        assert not view.hasFocus(), "Shift+Tab left the table"

@@ -48,6 +48,11 @@ class StationPaths:
         return self.log_dir / "slipstation.log"
 
     @property
+    def sounds_dir(self) -> Path:
+        """The scan results' short sounds (made on first use; nothing personal in them)."""
+        return self.data_dir / "sounds"
+
+    @property
     def service_lock(self) -> Path:
         return self.data_dir / "service.lock"
 

@@ -14,7 +14,13 @@ from slipstation.api.printnode import PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.app.core import Core
 from slipstation.credentials import Secret, mask_secret
-from slipstation.errors import InstallDamaged, ServiceAuthError, SlipStationError
+from slipstation.errors import (
+    START_OVER_FIX,
+    InstallDamaged,
+    Remedy,
+    ServiceAuthError,
+    SlipStationError,
+)
 from slipstation.resources import REINSTALL
 
 log = logging.getLogger(__name__)
@@ -34,7 +40,8 @@ class Check:
     name: str
     level: Level
     detail: str
-    fix: str = ""
+    fix: str = ""                # in command-line words
+    remedy: Remedy | None = None  # the same as a value, for the window's own words
 
     @property
     def line(self) -> str:
@@ -46,15 +53,17 @@ def _check_key(name: str, key: str | None, client_class: type[ShippoClient] | ty
                probe: Callable[[Any], str]) -> Check:
     """Does the service accept this key? `probe` makes one cheap call and says what it saw."""
     service = client_class.service
+    remedy = client_class.key_remedy
     if not key:
         return Check(name, Level.FAIL, "no API key set",
-                     f"`slipstation keys set {name}` (paste the key from {service})")
+                     f"`slipstation keys set {name}` (paste the key from {service})", remedy)
     client = client_class(key, policy=CHECK_POLICY, timeout=CHECK_TIMEOUT)
     try:
         seen = probe(client)
     except ServiceAuthError:
         return Check(name, Level.FAIL, f"{service} key rejected ({mask_secret(key)})",
-                     f"create a new key in {service} and run `slipstation keys set {name}`")
+                     f"create a new key in {service} and run `slipstation keys set {name}`",
+                     remedy)
     except SlipStationError as exc:
         return Check(name, Level.FAIL, exc.message, f"check the network and {client.base_url}")
     finally:
@@ -91,8 +100,7 @@ def _database(station: Core) -> Check:
     result = db.integrity()
     if result != "ok":
         return Check("database", Level.FAIL, f"integrity check failed: {result[:80]}",
-                     "restore a backup of the data dir, or `slipstation delete-all --confirm "
-                     "DELETE` and sync again (Shippo still has the orders)")
+                     START_OVER_FIX, Remedy.START_OVER)
     orders = station.order_store.count()
     return Check("database", Level.OK, f"opened, encrypted, schema v{schema_version(db)}, "
                  f"{orders} order(s), integrity ok")
@@ -114,7 +122,8 @@ def _printer(station: Core) -> Check:
     printer_id = station.settings.get("printer")
     if printer_id is None:
         return Check("printer", Level.FAIL, "no printer chosen; orders wait in the queue",
-                     "`slipstation printers`, then `slipstation config set printer ID`")
+                     "`slipstation printers`, then `slipstation config set printer ID`",
+                     Remedy.CHOOSE_PRINTER)
     key = station.credentials.get(Secret.PRINTNODE)
     if not key:
         return Check("printer", Level.WARN, f"printer {printer_id} chosen; state unknown "
@@ -129,7 +138,8 @@ def _printer(station: Core) -> Check:
         client.close()
     if printer is None:
         return Check("printer", Level.FAIL, f"printer {printer_id} is not on this PrintNode "
-                     "account", "`slipstation printers`, then `slipstation config set printer ID`")
+                     "account", "`slipstation printers`, then `slipstation config set printer ID`",
+                     Remedy.CHOOSE_PRINTER)
     where = f"{printer.name} on {printer.computer_name or 'unknown computer'}"
     if not printer.ready:
         return Check("printer", Level.FAIL, f"{where}: {printer.condition}",

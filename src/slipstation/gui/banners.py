@@ -4,12 +4,13 @@ while auto-print is paused)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class Tone(StrEnum):
@@ -25,8 +26,9 @@ COLOURS = {Tone.OK: ("#1b5e20", "#e8f5e9"), Tone.ASK: ("#7a4f01", "#fff3cd"),
 class ScanBanner(QLabel):
     """One line, large, full width; the colour says at a glance what happened."""
 
-    def __init__(self) -> None:
+    def __init__(self, sound: Callable[[Tone], None] | None = None) -> None:
         super().__init__("Ready: scan an order")
+        self._sound = sound
         self.tone = Tone.BUSY
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
@@ -42,8 +44,8 @@ class ScanBanner(QLabel):
         self.setStyleSheet(f"QLabel {{ color: {fg}; background: {bg}; padding: 8px 12px; "
                            f"border: 2px solid {fg}; border-radius: 4px; }}")
         self.setText(text)
-        if tone in (Tone.BAD, Tone.ASK):
-            QApplication.beep()  # the packer may not be looking at the screen
+        if self._sound is not None:
+            self._sound(tone)  # the packer may not be looking at the screen
 
 
 class PauseBanner(QFrame):

@@ -45,6 +45,7 @@ from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
 from slipstation.gui.orders_tab import OrdersTab
 from slipstation.gui.privacy_tab import PrivacyTab
 from slipstation.gui.settings_tab import SettingsTab
+from slipstation.gui.sounds import Sounds
 from slipstation.gui.tasks import Tasks, in_window_words
 from slipstation.gui.tray import Tray
 
@@ -98,7 +99,8 @@ class MainWindow(QMainWindow):
         self.scan = QLineEdit()
         self.scan.setPlaceholderText("Scan or type an order number and press Enter to print")
         self.scan.returnPressed.connect(self.print_scanned)
-        self.scan_result = ScanBanner()
+        self.sounds = Sounds(station.paths.sounds_dir)
+        self.scan_result = ScanBanner(self.sounds.play)
         self.pause_banner = PauseBanner()
         self.pause_banner.resume.connect(self.toggle_pause)
         self._scans: deque[str] = deque()  # scanned, not yet handled: none is ever dropped
@@ -176,6 +178,7 @@ class MainWindow(QMainWindow):
             self.wizard.show()
         else:  # a first-run window that never closed (a crash) must not block printing
             self.tasks.run(station.printing.clear_stale_setup)
+        self.orders.reload()  # the first page, read on a worker thread
         self.refresh()
 
     def _fit_to_screen(self, width: int, height: int) -> None:
@@ -453,6 +456,7 @@ class MainWindow(QMainWindow):
             self.hide()
             return
         self._timer.stop()
+        self.tasks.close()
         self.engine.stop()
         self.tasks.wait(5000)
         if self.wizard is not None:

@@ -1,8 +1,10 @@
 """A lazy table model over the stored orders: pages of rows are fetched as the view scrolls, so
-100,000 orders open as fast as 100."""
+100,000 orders open as fast as 100. Every page is read on a worker thread (`Runner`) and lands
+on the GUI thread; a page meant for filters that changed meanwhile is dropped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -12,6 +14,10 @@ from slipstation.app import OrdersService, StoredOrder, local_time, to_iso
 COLUMNS = ("Order", "Status", "Placed", "Ship to", "Country", "Items", "Printed")
 PAGE = 500
 Index = QModelIndex | QPersistentModelIndex
+# Runs the work off the GUI thread, then on it the first callback with its result, or the second
+# with the one-line error (`Tasks.run`).
+Runner = Callable[[Callable[[], list[StoredOrder]], Callable[[Any], None], Callable[[str], None]],
+                  None]
 
 
 def filters(text: str | None, status: str | None, printed: bool | None) -> dict[str, Any]:
@@ -19,15 +25,18 @@ def filters(text: str | None, status: str | None, printed: bool | None) -> dict[
 
 
 class OrdersModel(QAbstractTableModel):
-    def __init__(self, orders: OrdersService) -> None:
+    def __init__(self, orders: OrdersService, run: Runner) -> None:
         super().__init__()
         self._orders = orders
+        self._run = run
         self._rows: list[StoredOrder] = []
         self._total = 0
         self._status: str | None = None
         self._text: str | None = None
         self._printed: bool | None = None
-        self.reload()
+        self._generation = 0  # which `show` a page in flight belongs to
+        self._loading = False  # one page in flight at a time
+        self.loaded = False  # the first page has landed
 
     def _filters(self) -> dict[str, Any]:
         return {"status": self._status, "text": self._text, "printed": self._printed}
@@ -41,13 +50,13 @@ class OrdersModel(QAbstractTableModel):
 
     def show(self, wanted: dict[str, Any], total: int, rows: list[StoredOrder]) -> None:
         self.beginResetModel()
+        self._generation += 1
+        self._loading = False
+        self.loaded = True
         self._status, self._text, self._printed = (wanted["status"], wanted["text"],
                                                    wanted["printed"])
         self._total, self._rows = total, rows
         self.endResetModel()
-
-    def reload(self) -> None:
-        self.show(*self.fetch(self._orders, self._filters()))
 
     @property
     def total(self) -> int:
@@ -66,12 +75,30 @@ class OrdersModel(QAbstractTableModel):
         return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: Index) -> None:
-        more = self._orders.search(**self._filters(), limit=PAGE, offset=len(self._rows))
-        if not more:
+        if self._loading or parent.isValid():
             return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-        self._rows.extend(more)
-        self.endInsertRows()
+        self._loading = True
+        wanted, offset, generation = self._filters(), len(self._rows), self._generation
+
+        def landed(more: Any) -> None:
+            if generation != self._generation:
+                return  # the filters changed: this page belongs to rows no longer shown
+            self._loading = False
+            if more:
+                self.beginInsertRows(QModelIndex(), offset, offset + len(more) - 1)
+                self._rows.extend(more)
+                self.endInsertRows()
+
+        def failed(_message: str) -> None:
+            if generation == self._generation:
+                self._loading = False  # the next scroll tries again
+
+        self._run(lambda: self._orders.search(**wanted, limit=PAGE, offset=offset), landed,
+                  failed)
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -72,7 +72,14 @@ class OrdersTab(Tab):
         self.status_filter.addItems(["All statuses", *ORDER_STATUSES])
         self.printed_filter = QComboBox()
         self.printed_filter.addItems(list(PRINTED_FILTERS))
-        self.model = OrdersModel(station.orders)
+        def load_page(work: Callable[[], object], done: Callable[[object], None],
+                      failed: Callable[[str], None]) -> None:
+            def fail(message: str) -> None:
+                failed(message)
+                self._feedback(message, False)
+            tasks.run(work, done, fail, label="Loading orders")
+
+        self.model = OrdersModel(station.orders, load_page)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -49,7 +49,7 @@ from slipstation.gui.setting_fields import (
 )
 from slipstation.gui.slip_preview import SlipPreview
 from slipstation.gui.tab import Feedback, Tab
-from slipstation.gui.tasks import Tasks
+from slipstation.gui.tasks import Tasks, window_fix
 
 PREVIEW_KEYS = ("paper", "show_prices", "logo", "ship_from")
 
@@ -130,8 +130,8 @@ class KeyRow(QWidget):
         def done(result: object) -> None:
             assert isinstance(result, Check)
             mark = "✔" if result.level is CheckLevel.OK else "✘"
-            self.result.setText(f"{mark} {result.detail}" +
-                                (f" — {result.fix}" if result.fix else ""))
+            fix = window_fix(result.fix, result.remedy)
+            self.result.setText(f"{mark} {result.detail}" + (f" — {fix}" if fix else ""))
 
         self.result.setText("Testing…")
         self.tasks.run(work, done, self.result.setText,

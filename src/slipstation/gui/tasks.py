@@ -24,14 +24,22 @@ WINDOW_REMEDIES = {
     Remedy.SET_SHIPPO_KEY: "paste the Shippo key in Settings → API keys",
     Remedy.SET_PRINTNODE_KEY: "paste the PrintNode key in Settings → API keys",
     Remedy.CHOOSE_PRINTER: "choose one in Settings → Printer",
+    Remedy.START_OVER: "restore the data folder from a backup, or start over with Privacy → "
+                       "Delete all data (Shippo still has the orders; slips PrintNode already "
+                       "printed are not printed again)",
 }
 
 
 def in_window_words(error: SlipStationError) -> str:
     """The one line the window shows: the reason, and the fix in the window's own terms."""
-    if error.remedy is not None:
+    if error.remedy is not None and error.remedy in WINDOW_REMEDIES:
         return f"{error.reason}; {WINDOW_REMEDIES[error.remedy]}"
     return error.message
+
+
+def window_fix(fix: str, remedy: Remedy | None) -> str:
+    """A check's fix as the window says it (its screens), or as given when it names none."""
+    return WINDOW_REMEDIES.get(remedy, fix) if remedy is not None else fix
 
 
 class _Relay(QObject):
@@ -69,6 +77,7 @@ class Tasks(QObject):
         super().__init__(parent)
         self._pool = QThreadPool.globalInstance()
         self._running: dict[_Relay, str] = {}
+        self._closed = False
 
     @property
     def running(self) -> int:
@@ -78,7 +87,12 @@ class Tasks(QObject):
             on_error: Callable[[str], None] | None = None, *, label: str = "",
             progress: bool = False) -> None:
         """Run `fn` on a worker thread. With `progress`, `fn` is called with a
-        `report(done, total)` callable that drives the window's progress bar."""
+        `report(done, total)` callable that drives the window's progress bar. After `close`
+        nothing new starts (a timer that fires while the window closes must not reopen the
+        store)."""
+        if self._closed:
+            log.debug("not started after close: %s", label or "a task")
+            return
         relay = _Relay()
         self._running[relay] = label
 
@@ -106,6 +120,10 @@ class Tasks(QObject):
             return  # the window closed while the task ran; nobody is listening any more
         labels = [label for label in self._running.values() if label]
         self.activity.emit(labels[-1] if labels else "", self.running, 0, 0)
+
+    def close(self) -> None:
+        """Start nothing more; what runs may finish (`wait`)."""
+        self._closed = True
 
     def wait(self, msecs: int = 10_000) -> bool:
         return self._pool.waitForDone(msecs)

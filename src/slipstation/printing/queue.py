@@ -318,7 +318,8 @@ class PrintQueue:
                     break
                 client.stop.wait(0.05)  # another process claimed it: its answer is near
         if row["state"] == SUBMITTING and not result.problem:
-            result.problem = "another SlipStation process is sending it; see `slipstation jobs`"
+            result.problem = ("another SlipStation process is sending it; its answer shows "
+                              "in the print jobs list")
         return self.job(job_id), result
 
     def last_event(self, job_id: int) -> str:
