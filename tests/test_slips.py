@@ -129,9 +129,6 @@ def test_text_that_looks_like_markup_prints_literally() -> None:
     assert "<i>Mug</i> & <br/> co" in flat and "SKU: M&M<1>" in flat
 
 
-def test_a_glyph_no_font_has_is_printed_visibly() -> None:
-    text = pdf_text(render_slip(make_order(notes="Thanks 🎁 for your order")))
-    assert "[U+1F381]" in text
 
 
 def test_only_pure_black_is_used() -> None:

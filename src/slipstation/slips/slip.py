@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from slipstation.slips.paper import DOT, Paper, paper
 # ReportLab's TrueType subsetting keeps per-document state on shared font objects.
 RENDER_LOCK = threading.Lock()
 _CITY_FIRST = {"US", "CA", "AU"}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,13 @@ class _SlipBuilder:
 
 
 def render_slip(order: Order, options: SlipOptions | None = None) -> bytes:
-    """The slip as PDF bytes, in memory (never a temporary file)."""
-    with RENDER_LOCK:
-        return _SlipBuilder(order, options or SlipOptions()).build()
+    """The slip as PDF bytes, in memory (never a temporary file). Text no bundled font can draw
+    prints as a placeholder, with one warning per slip naming the scripts."""
+    with RENDER_LOCK, fonts.MissingGlyphs() as missing:
+        pdf = _SlipBuilder(order, options or SlipOptions()).build()
+    if missing.chars:
+        log.warning("slip for order id %s: no bundled font has %d character(s) (%s); printed "
+                    "as %s", order.object_id, len(missing.chars), ", ".join(missing.scripts),
+                    fonts.PLACEHOLDER)
+    return pdf
 
