@@ -16,12 +16,28 @@ from slipstation.orders.models import Order, parse_order
 from slipstation.slips.slip import SlipOptions, address_lines, render_slip
 
 
-def typical_order() -> Order:
-    items = [samples.line_item(f"Organic cotton tote bag {i}", f"TOTE-{i:03d}", 1 + i % 2,
+def typical_order(name: str = "Zoë Müller", street: str = "Königstraße 12",
+                  city: str = "München", title: str = "Organic cotton tote bag",
+                  notes: str = "Please gift wrap.") -> Order:
+    items = [samples.line_item(f"{title} {i}", f"TOTE-{i:03d}", 1 + i % 2,
                                variant="Natural / Large") for i in range(5)]
-    to = samples.address("Zoë Müller", "Königstraße 12", "München", "80331", "DE")
+    to = samples.address(name, street, city, "80331", "DE")
     return parse_order(samples.order("#104857", datetime(2026, 11, 20, tzinfo=UTC), to=to,
-                                     items=items, notes="Please gift wrap."))
+                                     items=items, notes=notes))
+
+
+# The same order in other scripts: (name, street, city, item title, notes).
+SCRIPTS = {
+    "Latin+Ł": ("Łukasz Kowalski", "ul. Długa 5", "Gdańsk", "Torba bawełniana", "Dziękuję"),
+    "Cyrillic": ("Анна Петрова", "ул. Ленина 5", "Москва", "Сумка хлопковая", "Спасибо"),
+    "Arabic": ("محمد العلي", "شارع الملك 12", "دبي", "حقيبة قطنية", "الرجاء التغليف كهدية"),
+    "Hebrew": ("דוד כהן", "רחוב הרצל 5", "תל אביב", "תיק כותנה", "עטיפת מתנה בבקשה"),
+    "Thai": ("สมชาย ใจดี", "ถนนสุขุมวิท 5", "กรุงเทพมหานคร", "กระเป๋าผ้าฝ้าย", "ขอบคุณครับ"),
+    "Devanagari": ("प्रिया शर्मा", "मुख्य मार्ग 5", "नई दिल्ली", "सूती थैला", "कृपया उपहार पैक करें"),
+    "Chinese": ("王小明", "朝阳区建国路 5 号", "北京市", "有机棉手提袋", "请包装成礼物"),
+    "Korean": ("김민준", "세종대로 5", "서울특별시", "면 토트백", "선물 포장 부탁드립니다"),
+    "Emoji": ("Mr Hippo", "1 High St", "Leeds", "Tote bag 🎒", "Happy birthday 🎉🎁"),
+}
 
 
 def bare_canvas(order: Order) -> bytes:
@@ -67,9 +83,15 @@ def measure() -> list[tuple[str, str]]:
     options = SlipOptions(paper="4x6")
     ours, our_size = rate(lambda: render_slip(order, options))
     bare, bare_size = rate(lambda: bare_canvas(order))
-    return [("4x6 slip, 5 items, one core",
+    rows = [("4x6 slip, 5 items, one core",
              f"{ours:,.0f} slips/s ({our_size:,} B) vs bare ReportLab canvas {bare:,.0f}/s "
              f"({bare_size:,} B): {ours / bare:.2f}× (goal ≥ 0.5×)")]
+    for script, (name, street, city, title, notes) in SCRIPTS.items():
+        scripted = typical_order(name, street, city, title, notes)
+        speed, size = rate(lambda order=scripted: render_slip(order, options), seconds=1.5)
+        rows.append((f"  {script} slip", f"{speed:,.0f} slips/s ({size:,} B): "
+                     f"{speed / bare:.2f}× the bare canvas"))
+    return rows
 
 
 def main() -> None:

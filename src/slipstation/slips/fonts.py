@@ -80,7 +80,9 @@ def _register(face: _Face) -> frozenset[int]:
             bold_file = face.files[1] if len(face.files) > 1 else face.files[0]
             for name, filename in ((face.regular, face.files[0]), (face.bold, bold_file)):
                 if name not in pdfmetrics.getRegisteredFontNames():
-                    pdfmetrics.registerFont(TTFont(name, str(resource("fonts", filename))))
+                    # Only the glyphs a slip draws: not all of ASCII in every subset as well.
+                    pdfmetrics.registerFont(TTFont(name, str(resource("fonts", filename)),
+                                                   asciiReadable=False))
             _cmaps[face.key] = frozenset(pdfmetrics.getFont(face.regular).face.charToGlyph)
         return _cmaps[face.key]
 
