@@ -28,6 +28,17 @@ def printnode_base_url() -> str:
     return os.environ.get(PRINTNODE_URL_ENV) or DEFAULT_PRINTNODE_URL
 
 
+def _dpi(dpis: Any) -> int:
+    """The printer's resolution from PrintNode's `dpis` (["203x203"], ["300x300", "600x600"]):
+    the lowest listed, as a thermal head prints at one; 203 when none is known."""
+    found = []
+    for entry in dpis if isinstance(dpis, list) else []:
+        head = str(entry).lower().split("x", 1)[0].strip()
+        if head.isdigit() and 100 <= int(head) <= 1200:
+            found.append(int(head))
+    return min(found, default=203)
+
+
 @dataclass(frozen=True)
 class Printer:
     id: int
@@ -37,6 +48,7 @@ class Printer:
     computer_name: str
     computer_state: str
     papers: dict[str, tuple[int, int]]
+    dpi: int = 203  # the head's resolution (PrintNode's `dpis`, e.g. "203x203"): bar widths
 
     @property
     def ready(self) -> bool:
@@ -64,7 +76,7 @@ class Printer:
                     papers[str(name)] = (int(size[0]), int(size[1]))
         return cls(int(raw["id"]), str(raw.get("name") or ""), str(raw.get("description") or ""),
                    str(raw.get("state") or "unknown"), str(computer.get("name") or ""),
-                   str(computer.get("state") or ""), papers)
+                   str(computer.get("state") or ""), papers, _dpi(capabilities.get("dpis")))
 
     def paper_named(self, size: tuple[int, int], tolerance: int = 15) -> str | None:
         """The printer's name for a paper of `size` (tenths of a mm), either orientation."""

@@ -169,6 +169,28 @@ class Order:
         return cls(**values)
 
 
+SCAN_KEY_PREFIX = "S"
+_SCAN_KEY = re.compile(r"S(\d{16})")
+_HEX_ID = re.compile(r"[0-9a-f]{12,}")
+
+
+def scan_key(object_id: str) -> str | None:
+    """A short barcode value standing for a Shippo order id: "S" and 16 digits (the id's first
+    48 bits, Code 128 packs digits in pairs), which any station finds again (`object_id_prefix`).
+    None for an id that is not Shippo's hex."""
+    if not _HEX_ID.fullmatch(object_id):
+        return None
+    return f"{SCAN_KEY_PREFIX}{int(object_id[:12], 16):016d}"
+
+
+def object_id_prefix(scanned: str) -> str | None:
+    """The start of the Shippo id a scanned short key stands for, or None if it is not one."""
+    match = _SCAN_KEY.fullmatch(scanned.strip())
+    if match is None or int(match.group(1)) >= 1 << 48:
+        return None
+    return f"{int(match.group(1)):012x}"
+
+
 def order_key(number: str | None) -> str:
     """Normalise an order number as typed, scanned or sent: no '#', no spaces, upper case."""
     return (number or "").strip().lstrip("#").strip().replace(" ", "").upper()

@@ -42,7 +42,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -667,7 +667,7 @@ def job_payload(settings: dict[str, Any], order: Order, printer: Printer, *, pap
                 title: str, source: str, copies: int) -> dict[str, Any]:
     """The POST /printjobs body for one slip: the PDF, the printer's own name for the paper
     when it has one (else fit to page), and an expiry so a stale slip never prints late."""
-    options = SlipOptions.from_settings({**settings, "paper": paper})
+    options = replace(SlipOptions.from_settings({**settings, "paper": paper}), dpi=printer.dpi)
     pdf = render_slip(order, options)
     paper_name = printer.paper_named(paper_spec(paper).printnode_paper)
     print_options: dict[str, Any] = {"fit_to_page": paper_name is None}

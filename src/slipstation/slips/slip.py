@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfgen.canvas import Canvas
 
-from slipstation.orders.models import Address, Order
+from slipstation.orders.models import Address, Order, scan_key
 from slipstation.slips import fonts, images
 from slipstation.slips.layout import Block, beside, gap, render, rule, text_line, text_lines
-from slipstation.slips.paper import DOT, Paper, paper
+from slipstation.slips.paper import Paper, paper
 
 # ReportLab's TrueType subsetting keeps per-document state on shared font objects.
 RENDER_LOCK = threading.Lock()
 _CITY_FIRST = {"US", "CA", "AU"}
 
 log = logging.getLogger(__name__)
+NAME_SCALE = 1.3  # the customer's name, against body text: the order number is never smaller
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class SlipOptions:
     show_prices: bool = False
     logo: str = ""
     ship_from: tuple[str, ...] = ()  # the shop's return address, when orders carry none
+    dpi: int = 203  # the printer's head: barcode bars are whole dots of it
 
     @classmethod
     def from_settings(cls, values: dict[str, object]) -> SlipOptions:
@@ -46,36 +48,55 @@ def address_lines(address: Address) -> list[str]:
     return [line for line in lines if line and line.strip()]
 
 
+MAX_NUMBER_IN_BARS = 20  # longer numbers would need bars thinner than two dots on a 4x6
+
+
 def barcode_value(order: Order) -> str:
-    """What the barcode encodes: the order number as printed, if Code128 can carry it."""
+    """What the barcode encodes (and the slip prints under it): the order number as printed
+    when Code 128 carries it in few enough bars; else a short key for its Shippo id."""
     number = order.display_number
-    if number.isascii() and number.isprintable() and len(number) <= 30:
+    if number.isascii() and number.isprintable() and len(number) <= MAX_NUMBER_IN_BARS:
         return number
-    return order.object_id
+    return scan_key(order.object_id) or order.object_id
 
 
 def bar_modules(value: str) -> float:
-    """The barcode's width in modules (narrowest bars)."""
-    return float(Code128(value, barWidth=1, humanReadable=False, quiet=True).width)
+    """The barcode's width in modules (narrowest bars), quiet zones included."""
+    return float(Code128(value, barWidth=1, humanReadable=False, quiet=True, lquiet=10,
+                         rquiet=10).width)
 
 
-def barcode_block(value: str, height: float, max_width: float, *, align_right: bool = False
-                  ) -> Block:
-    # Bars a whole number of 203-dpi dots wide print crisply on thermal printers.
-    for dots in (3, 2, 1.5, 1):
-        code = Code128(value, barWidth=dots * DOT, barHeight=height, humanReadable=False,
-                       quiet=True)
-        if code.width <= max_width:
+def _scale(dpi: int) -> int:
+    """Head dots per 203-dpi dot: a 600-dpi head draws a 2-dot bar with 6 of its dots."""
+    return max(1, round(dpi / 203))
+
+
+def min_module(dpi: int) -> float:
+    """The narrowest bar a scanner reads off a thermal slip reliably: two dots, in points."""
+    return 2 * _scale(dpi) * 72 / dpi
+
+
+def barcode_block(value: str, height: float, max_width: float, *, dpi: int = 203,
+                  align_right: bool = False) -> Block:
+    """Code 128 for a thermal head: every bar a whole number of the printer's dots (3 or 2 at
+    203 dpi; as wide in millimetres at 300 or 600), placed on the dot grid, 10-module quiet
+    zones, the encoded value printed under the bars."""
+    dot, scale = 72 / dpi, _scale(dpi)
+    for dots in (3 * scale, 2 * scale, 1 * scale, 1):
+        module = dots * dot
+        if bar_modules(value) * module <= max_width:
             break
-    else:  # still too wide at one dot: narrower bars than the printer's dot, but never
-        # wider than the room it has
-        code = Code128(value, barWidth=DOT * max_width / code.width, barHeight=height,
-                       humanReadable=False, quiet=True)
+    code = Code128(value, barWidth=module, barHeight=height, humanReadable=False, quiet=True,
+                   lquiet=10 * module, rquiet=10 * module)
+    caption = max(6.0, min(9.0, height * 0.22))
 
     def draw(canvas: Canvas, left: float, top: float) -> None:
         x = max_width - code.width if align_right else 0.0
-        code.drawOn(canvas, left + x, top - height)
-    return Block(height + 4, draw, width=code.width)
+        snapped = round((left + x) / dot) * dot  # bar edges fall between the head's dots
+        code.drawOn(canvas, snapped, top - height)
+        fonts.draw(canvas, snapped + code.width / 2, top - height - caption, value, caption,
+                   align="center")
+    return Block(height + caption + 4, draw, width=code.width)
 
 
 def _money(value: str | None, currency: str) -> str:
@@ -96,8 +117,16 @@ class _SlipBuilder:
         order, size, width = self.order, self.size, self.width
         logo = images.logo(self.options.logo)
         logo_height = size * 4.0
-        number = text_line(order.display_number, size * 2.0, x=width, bold=True, align="right",
-                           max_width=width * 0.5)
+        # No order number: the heading is the key the barcode holds (what the scan box takes).
+        heading = order.order_number or barcode_value(order)
+        fitted, fitted_size = fonts.fit(heading, size * 2.0, width * 0.5, True,
+                                        min_size=NAME_SCALE * size)
+        long_number: list[Block] = []
+        if fitted == heading:
+            number = text_line(heading, fitted_size, x=width, bold=True, align="right")
+        else:  # never smaller than the customer's name, never cut: a row of its own
+            number = text_line("", size * 2.0)
+            long_number = text_lines(heading, NAME_SCALE * size * 1.15, width, bold=True)
         if logo is not None:
             reader, ratio = logo
             logo_width = min(logo_height * ratio, width * 0.45)
@@ -114,6 +143,7 @@ class _SlipBuilder:
                 label.draw(canvas, left, top - number.height + label.height)
                 number.draw(canvas, left, top)
             top_row = Block(number.height + 2, draw_top)
+        top = [top_row, *long_number]
 
         facts = [f"Order date: {order.placed_at:%Y-%m-%d}"]
         if order.shipping_method:
@@ -121,14 +151,15 @@ class _SlipBuilder:
                                 width * 0.45)[:3]
         fact_blocks = [text_line(f, self.small, x=width, align="right", max_width=width * 0.45)
                        for f in facts]
-        value = barcode_value(order)
-        bar = barcode_block(value, size * 3.6, width * 0.62)
-        if bar.width / bar_modules(value) < 1.5 * DOT:  # too thin beside the facts for a
-            # scanner: the barcode gets a row of its own, full width
-            bar = barcode_block(value, size * 3.6, width)
-            return [top_row, *fact_blocks, gap(2), bar, rule(width, space=6),
+        value, dpi = barcode_value(order), self.options.dpi
+        bar = barcode_block(value, size * 3.6, width * 0.62, dpi=dpi)
+        if bar.width / bar_modules(value) < 1.5 * min_module(dpi):
+            # thinner than 3 dots beside the facts: a row of its own, full width, where the
+            # bars can be as wide as a 150-dpi or worn scanner needs
+            bar = barcode_block(value, size * 3.6, width, dpi=dpi)
+            return [*top, *fact_blocks, gap(2), bar, rule(width, space=6),
                     *self.addresses(), rule(width, space=6)]
-        return [top_row, beside((0, [bar]), (0, fact_blocks)), rule(width, space=6),
+        return [*top, beside((0, [bar]), (0, fact_blocks)), rule(width, space=6),
                 *self.addresses(), rule(width, space=6)]
 
     def later_header(self) -> list[Block]:
@@ -137,20 +168,20 @@ class _SlipBuilder:
                                      width * 0.6, bold=True)
         title = text_line(text, title_size, bold=True)
         room = width - fonts.width(text, title_size, True) - 10
-        value = barcode_value(self.order)
+        value, dpi = barcode_value(self.order), self.options.dpi
         if room > 0:
-            bar = barcode_block(value, size * 2.2, room, align_right=True)
-            if bar.width <= room:
+            bar = barcode_block(value, size * 2.2, room, dpi=dpi, align_right=True)
+            if bar.width <= room and bar.width / bar_modules(value) >= min_module(dpi):
                 return [beside((0, [title]), (width - room, [bar])), rule(width, space=6)]
         # Too narrow side by side: the barcode goes under the title.
-        return [title, barcode_block(value, size * 2.2, width), rule(width, space=6)]
+        return [title, barcode_block(value, size * 2.2, width, dpi=dpi), rule(width, space=6)]
 
     def addresses(self) -> list[Block]:
         size, width = self.size, self.width
         to = self.order.to_address
         column = width * 0.58 if self.paper.columns else width
         ship_to = [text_line("SHIP TO", self.small, bold=True)]
-        ship_to += text_lines(to.name, size * 1.3, column, bold=True, max_lines=2)
+        ship_to += text_lines(to.name, size * NAME_SCALE, column, bold=True, max_lines=2)
         for line in address_lines(to):
             ship_to += text_lines(line, size * 1.05, column, max_lines=3)
         sender = (address_lines(self.order.from_address) if self.order.from_address

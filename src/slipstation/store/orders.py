@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slipstation.orders.models import Order, order_key
+from slipstation.orders.models import Order, object_id_prefix, order_key
 from slipstation.store.database import Database
 from slipstation.timeutil import now_iso, parse_timestamp, to_iso
 
@@ -150,10 +150,17 @@ class OrderRepository:
                             r["first_seen_at"], bool(r["redacted"])) for r in rows]
 
     def find(self, number: str) -> StoredOrder | None:
-        """By order number as typed or scanned ('#1068', '1068'), or by Shippo object id."""
+        """By order number as typed or scanned ('#1068', '1068'), by Shippo object id, or by
+        the short key a slip's barcode carries when its number cannot ('S' and 16 digits)."""
         key = order_key(number)
         if not key:
             return None
+        prefix = object_id_prefix(number)
+        if prefix is not None:  # the id range starting with those 48 bits
+            rows = self._db.query(f"{self._SELECT} WHERE o.object_id >= ? AND o.object_id < ? "
+                                  "ORDER BY o.placed_at DESC LIMIT 1", (prefix, prefix + "g"))
+            if rows:
+                return self._stored(rows)[0]
         rows = self._db.query(f"{self._SELECT} WHERE o.order_key = ? OR o.object_id = ? "
                               "ORDER BY o.placed_at DESC LIMIT 1", (key, number.strip()))
         found = self._stored(rows)
