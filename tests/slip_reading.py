@@ -35,6 +35,18 @@ def embedded_fonts(pdf: bytes) -> set[str]:
     return names
 
 
+def quantity_sizes(pdf: bytes, texts: set[str]) -> dict[str, float]:
+    """The font size each of these exact strings is drawn at on page 1."""
+    found: dict[str, float] = {}
+
+    def visit(text: str, _cm: object, tm: list[float], _font: object, size: float) -> None:
+        if text.strip() in texts:
+            found[text.strip()] = round(size * abs(tm[0]), 2)
+
+    pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
 def raster(pdf: bytes, dpi: int = 203, page: int = 1) -> Image.Image:
     """The page as a 203-dpi greyscale image: what a thermal printer puts on paper."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -149,3 +149,13 @@ def test_a_glyph_no_font_has_is_a_placeholder_and_one_warning_naming_the_script(
     assert len(warnings) == 1, warnings
     assert "Ethiopic" in warnings[0] and "Mongolian" in warnings[0]
     assert "ሰ" not in warnings[0], "the customer's text stays out of the log"
+
+
+def test_fonts_cost_what_they_draw() -> None:
+    """Every byte goes to PrintNode: one letter outside Latin-1 embeds its glyph, not a font
+    (was 21 KB: all of ASCII and DejaVu's name and hinting tables rode along)."""
+    plain = len(render_slip(make_order(city="Lodz")))
+    one_letter = len(render_slip(make_order(city="Łodz")))
+    assert one_letter - plain < 3_000, one_letter - plain
+    for script in SCRIPTS:
+        assert len(scripted_slip(script)) < 12_000, script

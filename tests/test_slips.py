@@ -15,7 +15,15 @@ from slipstation.loopback import samples
 from slipstation.orders.models import Order, parse_order, scan_key
 from slipstation.slips.picklist import pick_lines, render_picklist
 from slipstation.slips.slip import SlipOptions, render_slip
-from tests.slip_reading import barcodes, embedded_fonts, page_sizes, page_texts, pdf_text, raster
+from tests.slip_reading import (
+    barcodes,
+    embedded_fonts,
+    page_sizes,
+    page_texts,
+    pdf_text,
+    quantity_sizes,
+    raster,
+)
 
 PLACED = datetime(2026, 11, 20, 10, tzinfo=UTC)
 
@@ -77,15 +85,78 @@ def test_forty_items_flow_onto_pages_with_header_and_page_numbers() -> None:
              for i in range(40)]
     pdf = render_slip(make_order("#BIG-40", items=items), SlipOptions(paper="4x6"))
     pages = page_texts(pdf)
-    assert len(pages) >= 3
+    assert len(pages) >= 2
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text
         assert "#BIG-40" in text
     assert "(continued)" in pages[1]
+    assert "Items: 40 in 40 lines" in pages[0], "the count is on the first label"
     joined = "\n".join(pages)
-    assert all(joined.count(f"SKU: SKU-{i:03d}") == 1 for i in range(40))
+    assert all(joined.count(f"SKU-{i:03d}") == 1 for i in range(40))
     assert "Total items: 40" in pages[-1]
     assert barcodes(pdf, page=2) == ["#BIG-40"]
+
+
+def test_a_long_order_prints_compact_labels() -> None:
+    """150 lines: one line an item, at least 20 items on every continuation label (it was
+    ~11 a label, 15 labels)."""
+    items = [samples.line_item(f"Widget {i:03d}", f"W-{i:03d}", 1 + i % 3) for i in range(150)]
+    pdf = render_slip(make_order("#LONG", items=items), SlipOptions(paper="4x6"))
+    pages = page_texts(pdf)
+    per_page = [sum(f"W-{i:03d}" in text for i in range(150)) for text in pages]
+    assert sum(per_page) == 150
+    assert all(count >= 20 for count in per_page[1:-1]), per_page
+    assert len(pages) <= 7, per_page
+
+
+def test_huge_quantities_keep_their_size() -> None:
+    """A quantity of 12000 is as large as a quantity of 2 (its column widens)."""
+    pdf = render_slip(make_order(items=[samples.line_item("Screws", "S-1", 12000),
+                                        samples.line_item("Nuts", "N-1", 2)]))
+    sizes = quantity_sizes(pdf, {"12000", "2"})
+    assert sizes["12000"] == sizes["2"] >= 9 * 1.15 - 0.01, sizes
+
+
+def test_a_long_note_breaks_across_labels_and_says_so() -> None:
+    note = " ".join(f"word{i}" for i in range(220))  # ~1,500 characters
+    pdf = render_slip(make_order(notes=note), SlipOptions(paper="4x6"))
+    pages = page_texts(pdf)
+    assert len(pages) == 2
+    assert "NOTES" in pages[0] and "word0" in pages[0], "the note starts on the first label"
+    assert "note continues on page 2" in pages[0]
+    assert "word219" in pages[1]
+    words = " ".join(pages).split()
+    assert all(words.count(f"word{i}") == 1 for i in range(220)), "nothing lost or repeated"
+
+
+@pytest.mark.parametrize(("changes", "warning"), [
+    ({"line_items": []}, "NO ITEMS ON THIS ORDER"),
+    ({"to_address": {"name": "Ada Lovelace"}}, "ADDRESS INCOMPLETE — no street, city, country, "
+                                                "postcode"),
+])
+def test_orders_that_cannot_be_packed_as_they_are_print_a_black_strip(
+        changes: dict[str, object], warning: str, caplog: pytest.LogCaptureFixture) -> None:
+    raw = samples.order("#W1", PLACED)
+    raw.update(changes)
+    with caplog.at_level("WARNING"):
+        pdf = render_slip(parse_order(raw))
+    assert warning in " ".join(pdf_text(pdf).split())
+    assert any(warning in record.getMessage() for record in caplog.records)
+    assert "Ada" not in caplog.text
+    image = raster(pdf)
+    strip_rows = [y for y in range(image.height)
+                  if sum(image.getpixel((x, y)) < 64 for x in range(0, image.width, 4))
+                  > image.width // 4 * 0.8]
+    assert len(strip_rows) > 20, "a solid black strip across the label"
+
+
+def test_chinese_japanese_and_korean_addresses_read_from_the_region_down() -> None:
+    to = samples.address("山田 太郎", "千代田1-1", "千代田区", "100-0001", "JP", state="東京都")
+    raw = samples.order("#JP1", PLACED, to=to)
+    lines = [line for line in pdf_text(render_slip(parse_order(raw))).splitlines() if line]
+    start = lines.index("SHIP TO")
+    assert lines[start + 1:start + 5] == ["山田 太郎", "〒100-0001", "東京都 千代田区",
+                                          "千代田1-1"], lines[start:start + 6]
 
 
 def test_long_text_wraps_inside_the_margins() -> None:
@@ -142,14 +213,22 @@ def test_only_pure_black_is_used() -> None:
             assert all(v == 0 for v in values), match.group(0)
 
 
-def test_logo_is_scaled_and_greyscale(tmp_path: Path) -> None:
+def test_logo_is_pure_black_at_print_resolution(tmp_path: Path) -> None:
+    """A colour logo with a soft edge becomes the printer's dots: black or white, as many
+    pixels as the 203-dpi head has across the drawn width (no grey for the head to dither)."""
     logo = tmp_path / "logo.png"
-    Image.new("RGBA", (600, 200), (200, 30, 30, 255)).save(logo)
+    source = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
+    for x in range(600):  # a gradient: every grey from dark red to white
+        for y in range(40, 160):
+            source.putpixel((x, y), (200, 30, 30, 255 - x * 255 // 600))
+    source.save(logo)
     pdf = render_slip(make_order(), SlipOptions(logo=str(logo)))
     page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
     images = list(page.images)
     assert len(images) == 1
-    assert images[0].image.mode == "L"
+    pixels = images[0].image.convert("L")
+    assert set(pixels.get_flattened_data()) == {0, 255}
+    assert abs(pixels.width - 108 / 72 * 203) <= 1  # drawn 108 pt wide (36 pt tall × 3)
     assert barcodes(pdf) == ["#1068"]
     missing = render_slip(make_order(), SlipOptions(logo=str(tmp_path / "gone.png")))
     assert not list(pypdf.PdfReader(io.BytesIO(missing)).pages[0].images)

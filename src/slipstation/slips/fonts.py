@@ -61,6 +61,9 @@ _FALLBACKS = (
     _Face("nanum", "SlipNanum", "SlipNanum", ("NanumGothic.ttf",)),
     _Face("emoji", "SlipEmoji", "SlipEmoji", ("SymbolaEmoji.ttf",)),
 )
+# Faces with no bold of their own (Chinese, Japanese, Korean, emoji): bold is drawn by also
+# stroking each glyph's outline, as word processors do.
+_FAUX_BOLD = frozenset(face.regular for face in _FALLBACKS if face.regular == face.bold)
 _SHAPED_FONTS = frozenset(name for face in _FALLBACKS if face.shaped
                           for name in (face.regular, face.bold))
 PLACEHOLDER = "\ufffd"  # drawn by DejaVu as a black diamond with a question mark
@@ -354,7 +357,13 @@ def draw(canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool 
         x -= shift if align == "right" else shift / 2
     for font, part, part_width in drawn:
         canvas.setFont(font, size)
-        canvas.drawString(x, y, part)
+        if bold and font in _FAUX_BOLD:
+            canvas.saveState()
+            canvas.setLineWidth(size * 0.045)
+            canvas.drawString(x, y, part, mode=2)  # fill and stroke
+            canvas.restoreState()
+        else:
+            canvas.drawString(x, y, part)
         x += part_width
 
 
@@ -399,6 +408,8 @@ def fit(text: str, size: float, max_width: float, bold: bool = False,
     natural = width(text, size, bold)
     if natural <= max_width:
         return text, size
+    if max_width <= 0:
+        return "", size  # no room at all
     smaller = max(min_size, size * max_width / natural)
     if width(text, smaller, bold) <= max_width:
         return text, smaller

@@ -80,12 +80,64 @@ def beside(*columns: tuple[float, Sequence[Block]]) -> Block:
     return Block(max((p.height for p in parts), default=0.0), draw)
 
 
+class Flowing(list[Block]):
+    """A group that may break across pages (a long note) rather than move whole and leave a
+    page half empty: at least `keep` blocks stay together, and where it breaks `more(page)`
+    says on which page it goes on."""
+
+    def __init__(self, blocks: Sequence[Block], more: Callable[[int], Block],
+                 keep: int = 3) -> None:
+        super().__init__(blocks)
+        self.more = more
+        self.keep = keep
+
+
+def _flow(group: Flowing, pages: list[list[Block]], remaining: float, later: float) -> float:
+    """Place a flowing group from the current page on; returns the room left after it."""
+    blocks = list(group)
+    while sum(b.height for b in blocks) > remaining:
+        marker = group.more(len(pages) + 1).height
+        fit, used = 0, 0.0
+        for block in blocks:
+            if used + block.height + marker > remaining:
+                break
+            used += block.height
+            fit += 1
+        if fit < min(group.keep, len(blocks)) and pages[-1]:
+            pages.append([])  # too little room to start it here: a fresh page
+            remaining = later
+            continue
+        fit = max(fit, 1)
+        pages[-1].extend(blocks[:fit])
+        pages[-1].append(group.more(len(pages) + 1))
+        blocks = blocks[fit:]
+        pages.append([])
+        remaining = later
+    pages[-1].extend(blocks)
+    return remaining - sum(b.height for b in blocks)
+
+
+def barred(blocks: Sequence[Block], weight: float = 1.6, indent: float = 7.0) -> list[Block]:
+    """Blocks with a black bar down their left edge (a note's box, page after page)."""
+    def one(block: Block) -> Block:
+        def draw(canvas: Canvas, left: float, top: float) -> None:
+            canvas.setLineWidth(weight)
+            canvas.line(left + weight / 2, top, left + weight / 2, top - block.height)
+            block.draw(canvas, left + indent, top)
+        return Block(block.height, draw)
+    return [one(block) for block in blocks]
+
+
 def paginate(groups: Sequence[Sequence[Block]], first: float, later: float) -> list[list[Block]]:
-    """Fill pages of the given capacities; a group moves whole to a new page when it fits one."""
+    """Fill pages of the given capacities; a group moves whole to a new page when it fits one
+    (a `Flowing` group breaks where the page ends instead)."""
     pages: list[list[Block]] = [[]]
     remaining = first
     for group in groups:
         total = sum(b.height for b in group)
+        if isinstance(group, Flowing) and total > remaining:
+            remaining = _flow(group, pages, remaining, later)
+            continue
         if total > remaining and pages[-1] and total <= later:
             pages.append([])
             remaining = later

@@ -9,14 +9,29 @@ from dataclasses import dataclass
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfgen.canvas import Canvas
 
-from slipstation.orders.models import Address, Order, scan_key
+from slipstation.orders.models import Address, LineItem, Order, scan_key
 from slipstation.slips import fonts, images
-from slipstation.slips.layout import Block, beside, gap, render, rule, text_line, text_lines
+from slipstation.slips.layout import (
+    Block,
+    Flowing,
+    barred,
+    beside,
+    gap,
+    render,
+    rule,
+    text_line,
+    text_lines,
+)
 from slipstation.slips.paper import Paper, paper
 
 # ReportLab's TrueType subsetting keeps per-document state on shared font objects.
 RENDER_LOCK = threading.Lock()
 _CITY_FIRST = {"US", "CA", "AU"}
+_BIG_TO_SMALL = {"JP", "KR", "CN", "TW"}  # addresses written from the region down
+# Countries whose addresses have no postcode: a missing one there is no warning.
+_NO_POSTCODE = {"AE", "AG", "AO", "AW", "BS", "BZ", "CW", "FJ", "GH", "HK", "IE", "JM", "KI",
+                "MO", "QA", "SR", "TT", "TV", "UG", "VU", "YE", "ZW"}
+COMPACT_AFTER = {"4x6": 6, "a4": 16, "letter": 16}  # more lines than this: one line per item
 
 log = logging.getLogger(__name__)
 NAME_SCALE = 1.3  # the customer's name, against body text: the order number is never smaller
@@ -40,6 +55,12 @@ class SlipOptions:
 
 def address_lines(address: Address) -> list[str]:
     street = " ".join(p for p in (address.street1, address.street_no) if p)
+    if address.country in _BIG_TO_SMALL:  # postcode, then region, city, street, building
+        postcode = f"〒{address.zip}" if address.country == "JP" and address.zip else address.zip
+        region = " ".join(p for p in (address.state, address.city) if p)
+        lines = [postcode, region, street, address.street2, address.street3, address.company,
+                 address.country]
+        return [line for line in lines if line and line.strip()]
     if address.country in _CITY_FIRST:
         city = f"{address.city}, {address.state} {address.zip}".strip(", ")
     else:
@@ -99,6 +120,39 @@ def barcode_block(value: str, height: float, max_width: float, *, dpi: int = 203
     return Block(height + caption + 4, draw, width=code.width)
 
 
+def order_warnings(order: Order) -> list[str]:
+    """What a packer must check before packing: nothing to pack, or an address that cannot
+    arrive. Printed as a black strip on the slip and logged."""
+    warnings = []
+    if not order.line_items:
+        warnings.append("NO ITEMS ON THIS ORDER — check it in Shippo before packing")
+    to = order.to_address
+    missing = [label for label, value in (("street", to.street1), ("city", to.city),
+                                          ("country", to.country)) if not (value or "").strip()]
+    if not (to.zip or "").strip() and to.country not in _NO_POSTCODE:
+        missing.append("postcode")
+    if missing:
+        warnings.append(f"ADDRESS INCOMPLETE — no {', '.join(missing)}")
+    return warnings
+
+
+def warning_strip(text: str, size: float, width: float) -> list[Block]:
+    """White bold words on a black strip, full width: seen from across the bench."""
+    lines = fonts.wrap(text, size, width - 8, bold=True)
+    height = size * 1.35
+
+    def one(line: str) -> Block:
+        def draw(canvas: Canvas, left: float, top: float) -> None:
+            canvas.saveState()
+            canvas.setFillGray(0)
+            canvas.rect(left, top - height, width, height, stroke=0, fill=1)
+            canvas.setFillGray(1)
+            fonts.draw(canvas, left + 4, top - size * 1.05, line, size, bold=True)
+            canvas.restoreState()
+        return Block(height, draw)
+    return [one(line) for line in lines] + [gap(3)]
+
+
 def _money(value: str | None, currency: str) -> str:
     return f"{value} {currency}".strip() if value else ""
 
@@ -111,6 +165,8 @@ class _SlipBuilder:
         self.size = self.paper.text
         self.small = max(7.0, self.size * 0.82)
         self.width = self.paper.content_width
+        self.warnings = [block for warning in order_warnings(order)
+                         for block in warning_strip(warning, self.size, self.width)]
 
     # -- header --------------------------------------------------------------------------------
     def first_header(self) -> list[Block]:
@@ -128,9 +184,10 @@ class _SlipBuilder:
             number = text_line("", size * 2.0)
             long_number = text_lines(heading, NAME_SCALE * size * 1.15, width, bold=True)
         if logo is not None:
-            reader, ratio = logo
+            ratio = logo.ratio
             logo_width = min(logo_height * ratio, width * 0.45)
             drawn_height = logo_width / ratio
+            reader = logo.for_print(logo_width, self.options.dpi)
 
             def draw_top(canvas: Canvas, left: float, top: float) -> None:
                 canvas.drawImage(reader, left, top - drawn_height, logo_width, drawn_height)
@@ -145,7 +202,9 @@ class _SlipBuilder:
             top_row = Block(number.height + 2, draw_top)
         top = [top_row, *long_number]
 
-        facts = [f"Order date: {order.placed_at:%Y-%m-%d}"]
+        lines = len(order.line_items)
+        facts = [f"Order date: {order.placed_at:%Y-%m-%d}",
+                 f"Items: {order.item_count}" + (f" in {lines} lines" if lines > 1 else "")]
         if order.shipping_method:
             facts += fonts.wrap(f"Ship via: {order.shipping_method}", self.small,
                                 width * 0.45)[:3]
@@ -153,14 +212,14 @@ class _SlipBuilder:
                        for f in facts]
         value, dpi = barcode_value(order), self.options.dpi
         bar = barcode_block(value, size * 3.6, width * 0.62, dpi=dpi)
-        if bar.width / bar_modules(value) < 1.5 * min_module(dpi):
+        if bar.width / bar_modules(value) < 1.5 * min_module(dpi) - 1e-9:
             # thinner than 3 dots beside the facts: a row of its own, full width, where the
             # bars can be as wide as a 150-dpi or worn scanner needs
             bar = barcode_block(value, size * 3.6, width, dpi=dpi)
             return [*top, *fact_blocks, gap(2), bar, rule(width, space=6),
-                    *self.addresses(), rule(width, space=6)]
+                    *self.warnings, *self.addresses(), rule(width, space=6)]
         return [*top, beside((0, [bar]), (0, fact_blocks)), rule(width, space=6),
-                *self.addresses(), rule(width, space=6)]
+                *self.warnings, *self.addresses(), rule(width, space=6)]
 
     def later_header(self) -> list[Block]:
         size, width = self.size, self.width
@@ -171,7 +230,7 @@ class _SlipBuilder:
         value, dpi = barcode_value(self.order), self.options.dpi
         if room > 0:
             bar = barcode_block(value, size * 2.2, room, dpi=dpi, align_right=True)
-            if bar.width <= room and bar.width / bar_modules(value) >= min_module(dpi):
+            if bar.width <= room and bar.width / bar_modules(value) >= min_module(dpi) - 1e-9:
                 return [beside((0, [title]), (width - room, [bar])), rule(width, space=6)]
         # Too narrow side by side: the barcode goes under the title.
         return [title, barcode_block(value, size * 2.2, width, dpi=dpi), rule(width, space=6)]
@@ -202,24 +261,35 @@ class _SlipBuilder:
     # -- body ----------------------------------------------------------------------------------
     def item_groups(self) -> list[list[Block]]:
         size, small, width = self.size, self.small, self.width
-        qty_width = fonts.width("000", size * 1.15, True) + 6
+        qty_size = size * 1.15
+        quantities = [str(item.quantity) for item in self.order.line_items]
+        # As wide as the widest quantity (never smaller type); past a third of the width the
+        # digits wrap in their column.
+        qty_width = min(max(fonts.width(q, qty_size, True) for q in ["000", *quantities]),
+                        width / 3) + 6
         price_width = fonts.width("00000.00 USD", small) + 6 if self.options.show_prices else 0
         item_width = width - qty_width - price_width
+        compact = len(self.order.line_items) > COMPACT_AFTER.get(self.paper.name, 16)
 
         header = [text_line("QTY", small, bold=True), text_line("ITEM", small, x=qty_width,
                                                                bold=True)]
         if self.options.show_prices:
             header.append(text_line("PRICE", small, x=width, bold=True, align="right"))
         groups: list[list[Block]] = [[beside(*((0, [b]) for b in header)), rule(width, space=4)]]
-        for item in self.order.line_items:
+        for item, quantity in zip(self.order.line_items, quantities, strict=True):
+            if fonts.width(quantity, qty_size, True) <= qty_width - 6:
+                qty = [text_line(quantity, qty_size, x=qty_width - 6, bold=True, align="right")]
+            else:
+                qty = text_lines(quantity, qty_size, qty_width - 6, bold=True)
+            if compact:  # one line an item (two for a long title): 20+ lines a 4x6 label
+                groups.append(self._compact_row(item, qty, qty_width, item_width))
+                continue
             title_lines = fonts.wrap(item.title, size, item_width) or ["(untitled item)"]
-            first = [text_line(str(item.quantity), size * 1.15, x=qty_width - 6, bold=True,
-                               align="right", max_width=qty_width - 6),
-                     text_line(title_lines[0], size, x=qty_width)]
+            first = [text_line(title_lines[0], size, x=qty_width)]
             if self.options.show_prices:
                 first.append(text_line(_money(item.total_price, item.currency), small, x=width,
                                        align="right", max_width=price_width - 6))
-            row = [beside(*((0, [b]) for b in first))]
+            row = [beside((0, qty), *((0, [b]) for b in first))]
             row += [text_line(line, size, x=qty_width) for line in title_lines[1:]]
             if item.variant_title:
                 row += text_lines(item.variant_title, small, item_width, x=qty_width)
@@ -228,6 +298,22 @@ class _SlipBuilder:
             row.append(rule(width, weight=0.3, space=5))
             groups.append(row)
         return groups
+
+    def _compact_row(self, item: LineItem, qty: list[Block], qty_width: float,
+                     item_width: float) -> list[Block]:
+        size, small, width = self.size, self.small, self.width
+        sku = f"SKU {item.sku}" if item.sku else ""
+        sku_width = min(fonts.width(sku, small), item_width * 0.4) + 6 if sku else 0.0
+        title = " — ".join(p for p in (item.title or "(untitled item)", item.variant_title) if p)
+        lines = text_lines(title, size, item_width - sku_width, x=qty_width, max_lines=2)
+        right = [text_line(sku, small, x=width, align="right", max_width=sku_width - 6)
+                 ] if sku else []
+        if self.options.show_prices:
+            right = [text_line(_money(item.total_price, item.currency), small, x=width,
+                               align="right")]
+            if sku:
+                lines += [text_line(sku, small, x=qty_width, max_width=item_width)]
+        return [beside((0, qty), (0, lines), (0, right)), rule(width, weight=0.3, space=2)]
 
     def summary_groups(self) -> list[list[Block]]:
         order, size, small, width = self.order, self.size, self.small, self.width
@@ -243,10 +329,14 @@ class _SlipBuilder:
                     totals.append(text_line(f"{label}: {_money(value, order.currency)}", small,
                                             x=width, bold=label == "Total", align="right",
                                             max_width=width))
-        groups = [[gap(2), *totals]]
-        if order.notes:
-            note_lines = text_lines(order.notes, size, width - 8, x=4)
-            groups.append([gap(6), text_line("NOTES", small, bold=True), *note_lines])
+        groups: list[list[Block]] = [[gap(2), *totals]]
+        if order.notes:  # in a box of its own, breaking across labels with a word where
+            note_lines = text_lines(order.notes, size, width - 10)
+
+            def more(page: int) -> Block:
+                return text_line(f"… note continues on page {page}", small, bold=True)
+            groups.append(Flowing([gap(6), text_line("NOTES", small, bold=True),
+                                   *barred(note_lines)], more, keep=4))
         return groups
 
     def footer(self, canvas: Canvas, left: float, page: int, pages: int) -> None:
@@ -267,6 +357,8 @@ class _SlipBuilder:
 def render_slip(order: Order, options: SlipOptions | None = None) -> bytes:
     """The slip as PDF bytes, in memory (never a temporary file). Text no bundled font can draw
     prints as a placeholder, with one warning per slip naming the scripts."""
+    for warning in order_warnings(order):
+        log.warning("slip for order id %s: %s", order.object_id, warning)
     with RENDER_LOCK, fonts.MissingGlyphs() as missing:
         pdf = _SlipBuilder(order, options or SlipOptions()).build()
     if missing.chars:
