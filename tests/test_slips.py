@@ -11,10 +11,12 @@ import pypdf
 import pytest
 from PIL import Image
 
+from slipstation.domain import SLIP_LANGUAGES
 from slipstation.loopback import samples
 from slipstation.orders.models import Order, parse_order, scan_key
 from slipstation.slips.picklist import pick_lines, render_picklist
 from slipstation.slips.slip import SlipOptions, render_slip
+from slipstation.slips.words import LANGUAGES
 from tests.slip_reading import (
     barcodes,
     embedded_fonts,
@@ -154,7 +156,7 @@ def test_chinese_japanese_and_korean_addresses_read_from_the_region_down() -> No
     to = samples.address("山田 太郎", "千代田1-1", "千代田区", "100-0001", "JP", state="東京都")
     raw = samples.order("#JP1", PLACED, to=to)
     lines = [line for line in pdf_text(render_slip(parse_order(raw))).splitlines() if line]
-    start = lines.index("SHIP TO")
+    start = lines.index("お届け先")  # a Japanese address: Japanese headings
     assert lines[start + 1:start + 5] == ["山田 太郎", "〒100-0001", "東京都 千代田区",
                                           "千代田1-1"], lines[start:start + 6]
 
@@ -248,3 +250,54 @@ def test_picklist_sums_quantities_per_sku() -> None:
     assert "Orders: #1, #2" in text
     assert "in 2 orders" in text
     assert page_sizes(pdf) == [(595.28, 841.89)]
+
+
+@pytest.mark.parametrize(("country", "setting", "expected"), [
+    ("DE", "auto", ["LIEFERSCHEIN", "LIEFERADRESSE", "MENGE", "ARTIKEL", "Seite 1 von 1"]),
+    ("FR", "auto", ["BON DE LIVRAISON", "LIVRER À", "QTÉ", "Page 1 sur 1"]),
+    ("BR", "auto", ["GUIA DE REMESSA", "ENVIAR PARA", "Página 1 de 1"]),
+    ("JP", "auto", ["納品書", "お届け先", "数量", "1 / 1 ページ"]),
+    ("CN", "auto", ["装箱单", "收货地址", "第 1 页，共 1 页"]),
+    ("US", "auto", ["PACKING SLIP", "SHIP TO", "QTY", "Page 1 of 1"]),
+    ("DE", "en", ["PACKING SLIP", "SHIP TO", "Page 1 of 1"]),
+    ("US", "pl", ["LISTA PAKOWANIA", "ADRES DOSTAWY", "Strona 1 z 1"]),
+])
+def test_headings_are_in_the_customers_language(country: str, setting: str,
+                                                expected: list[str]) -> None:
+    to = samples.address("Kim Doe", "1 Main St", "Town", "12345", country)
+    order = parse_order(samples.order("#L1", PLACED, to=to))
+    text = " ".join(pdf_text(render_slip(order, SlipOptions(language=setting))).split())
+    for words in expected:
+        assert words in text, (words, text)
+
+
+def test_every_language_says_every_heading() -> None:
+    assert ("auto", *LANGUAGES) == SLIP_LANGUAGES
+    for language, said in LANGUAGES.items():
+        for name, value in vars(said).items():
+            assert value.strip(), (language, name)
+        assert "{n}" in said.in_lines and "{page}" in said.note_continues
+        assert "{page}" in said.page and "{pages}" in said.page
+
+
+def test_the_shops_optional_fields() -> None:
+    items = [samples.line_item("Engraved mug", "MUG-1", 1), samples.line_item("Tea", "T-1", 3)]
+    items[0]["description"] = "Engraving: For Grandma, with love"
+    items[1]["weight"], items[1]["weight_unit"] = "0.25", "kg"
+    to = samples.address("Ada Lovelace", "1 High St", "Leeds", "LS1 1AA", "GB",
+                         phone="+44 113 496 0000", email="ada@example.com")
+    order = parse_order(samples.order("#F1", PLACED, to=to, items=items * 5))
+    plain = render_slip(order, SlipOptions(descriptions=False))
+    full = render_slip(order, SlipOptions(contact=True, weights=True, tick_boxes=True,
+                                          footer="Returns within 30 days: shop.example/returns"))
+    plain_text, full_text = pdf_text(plain), pdf_text(full)
+    assert "Engraving: For Grandma" not in plain_text and "ada@example.com" not in plain_text
+    assert "Engraving: For Grandma, with love" in full_text
+    assert "Phone: +44 113 496 0000" in full_text and "Email: ada@example.com" in full_text
+    assert "Weight: 0.25 kg" in full_text
+    pages = page_texts(full)
+    assert all("Returns within 30 days: shop.example/returns" in page for page in pages)
+    def outlined_boxes(pdf: bytes) -> int:  # rectangles stroked, not filled (bars are filled)
+        return sum(len(re.findall(rb"\bre\s+S\b", page.get_contents().get_data()))
+                   for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert outlined_boxes(full) - outlined_boxes(plain) == len(order.line_items)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slipstation.domain import ORDER_STATUSES, PAPERS, TIERS
+from slipstation.domain import ORDER_STATUSES, PAPERS, SLIP_LANGUAGES, TIERS
 from slipstation.errors import UsageError
 from slipstation.orders.routing import parse_rules
 from slipstation.store.settings import SettingsTable
@@ -154,6 +154,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ship_from", "str", "", "Return address on slips when an order has none, lines "
             "separated by '|' (e.g. 'Hippo Shop|965 Mission St|San Francisco, CA 94103|US').",
             label="Return address", group="slip"),
+    Setting("slip_language", "choice", "auto", "Language of the slip's headings: the "
+            "customer's, by ship-to country (auto), or always one.", choices=SLIP_LANGUAGES,
+            label="Headings in", group="slip"),
+    Setting("slip_contact", "bool", False, "Print the customer's phone and email under the "
+            "address.", label="Print phone and email", group="slip"),
+    Setting("slip_descriptions", "bool", True, "Print each item's description (engraving "
+            "or other personalisation) under its title.", label="Print item descriptions",
+            group="slip"),
+    Setting("slip_weights", "bool", False, "Print each item's weight and the order's total.",
+            label="Print weights", group="slip"),
+    Setting("slip_tick_boxes", "bool", False, "A box beside each line to tick while packing.",
+            label="Tick box per line", group="slip"),
+    Setting("slip_footer", "str", "", "A line at the foot of every slip (returns policy, "
+            "contact).", label="Footer text", group="slip"),
     Setting("station", "str", None, "This station's name (print job source, audit log).",
             default_factory=_host_name, label="Station name", group="station"),
     Setting("tier", "choice", "starter", "Retention tier: days of order history kept "

@@ -9,6 +9,8 @@ from enum import StrEnum
 ORDER_STATUSES = ("UNKNOWN", "AWAITPAY", "PAID", "REFUNDED", "CANCELLED",
                   "PARTIALLY_FULFILLED", "SHIPPED")
 PAPERS = ("4x6", "a4", "letter")
+# Slip headings: by the ship-to country ("auto"), or always one of these (slips/words.py).
+SLIP_LANGUAGES = ("auto", "en", "de", "fr", "es", "it", "nl", "pl", "pt", "ja", "zh")
 TIERS = ("starter", "growth", "business", "enterprise")
 TIER_DAYS = {"starter": 7, "growth": 30, "business": 90, "enterprise": 365}
 

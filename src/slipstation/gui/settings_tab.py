@@ -51,7 +51,8 @@ from slipstation.gui.slip_preview import SlipPreview
 from slipstation.gui.tab import Feedback, Tab
 from slipstation.gui.tasks import Tasks, window_fix
 
-PREVIEW_KEYS = ("paper", "show_prices", "logo", "ship_from")
+PREVIEW_KEYS = ("paper", "show_prices", "logo", "ship_from", "slip_language", "slip_contact",
+                "slip_descriptions", "slip_weights", "slip_tick_boxes", "slip_footer")
 
 
 class WheelGuard(QObject):

@@ -23,6 +23,7 @@ from slipstation.slips.layout import (
     text_lines,
 )
 from slipstation.slips.paper import Paper, paper
+from slipstation.slips.words import language_for, words
 
 # ReportLab's TrueType subsetting keeps per-document state on shared font objects.
 RENDER_LOCK = threading.Lock()
@@ -44,13 +45,25 @@ class SlipOptions:
     logo: str = ""
     ship_from: tuple[str, ...] = ()  # the shop's return address, when orders carry none
     dpi: int = 203  # the printer's head: barcode bars are whole dots of it
+    language: str = "auto"  # headings: by ship-to country, or one of slips/words.py
+    contact: bool = False  # the customer's phone and email
+    descriptions: bool = True  # each item's description (personalisation)
+    weights: bool = False
+    tick_boxes: bool = False
+    footer: str = ""  # the shop's line at the foot of every slip
 
     @classmethod
     def from_settings(cls, values: dict[str, object]) -> SlipOptions:
         ship_from = str(values.get("ship_from") or "")
         return cls(paper=str(values["paper"]), show_prices=bool(values["show_prices"]),
                    logo=str(values.get("logo") or ""),
-                   ship_from=tuple(p.strip() for p in ship_from.split("|") if p.strip()))
+                   ship_from=tuple(p.strip() for p in ship_from.split("|") if p.strip()),
+                   language=str(values.get("slip_language") or "auto"),
+                   contact=bool(values.get("slip_contact", False)),
+                   descriptions=bool(values.get("slip_descriptions", True)),
+                   weights=bool(values.get("slip_weights", False)),
+                   tick_boxes=bool(values.get("slip_tick_boxes", False)),
+                   footer=str(values.get("slip_footer") or ""))
 
 
 def address_lines(address: Address) -> list[str]:
@@ -153,6 +166,14 @@ def warning_strip(text: str, size: float, width: float) -> list[Block]:
     return [one(line) for line in lines] + [gap(3)]
 
 
+def tick_box(side: float, size: float) -> Block:
+    """An empty square on the line's first row, to tick off while packing."""
+    def draw(canvas: Canvas, left: float, top: float) -> None:
+        canvas.setLineWidth(0.9)
+        canvas.rect(left, top - size * 0.95, side, side, stroke=1, fill=0)
+    return Block(size * 1.25, draw)
+
+
 def _money(value: str | None, currency: str) -> str:
     return f"{value} {currency}".strip() if value else ""
 
@@ -165,6 +186,7 @@ class _SlipBuilder:
         self.size = self.paper.text
         self.small = max(7.0, self.size * 0.82)
         self.width = self.paper.content_width
+        self.words = words(language_for(order.to_address.country, options.language))
         self.warnings = [block for warning in order_warnings(order)
                          for block in warning_strip(warning, self.size, self.width)]
 
@@ -194,7 +216,7 @@ class _SlipBuilder:
                 number.draw(canvas, left, top)
             top_row = Block(max(drawn_height, number.height) + 2, draw_top)
         else:
-            label = text_line("PACKING SLIP", self.small, bold=True)
+            label = text_line(self.words.packing_slip, self.small, bold=True)
 
             def draw_top(canvas: Canvas, left: float, top: float) -> None:
                 label.draw(canvas, left, top - number.height + label.height)
@@ -203,10 +225,14 @@ class _SlipBuilder:
         top = [top_row, *long_number]
 
         lines = len(order.line_items)
-        facts = [f"Order date: {order.placed_at:%Y-%m-%d}",
-                 f"Items: {order.item_count}" + (f" in {lines} lines" if lines > 1 else "")]
+        said = self.words
+        facts = [f"{said.order_date}: {order.placed_at:%Y-%m-%d}",
+                 f"{said.items}: {order.item_count}"
+                 + (said.in_lines.format(n=lines) if lines > 1 else "")]
+        if self.options.weights and order.weight:
+            facts.append(f"{said.weight}: {order.weight} {order.weight_unit}".strip())
         if order.shipping_method:
-            facts += fonts.wrap(f"Ship via: {order.shipping_method}", self.small,
+            facts += fonts.wrap(f"{said.ship_via}: {order.shipping_method}", self.small,
                                 width * 0.45)[:3]
         fact_blocks = [text_line(f, self.small, x=width, align="right", max_width=width * 0.45)
                        for f in facts]
@@ -223,7 +249,8 @@ class _SlipBuilder:
 
     def later_header(self) -> list[Block]:
         size, width = self.size, self.width
-        text, title_size = fonts.fit(f"{self.order.display_number} (continued)", size * 1.3,
+        text, title_size = fonts.fit(f"{self.order.display_number} ({self.words.continued})",
+                                     size * 1.3,
                                      width * 0.6, bold=True)
         title = text_line(text, title_size, bold=True)
         room = width - fonts.width(text, title_size, True) - 10
@@ -239,10 +266,14 @@ class _SlipBuilder:
         size, width = self.size, self.width
         to = self.order.to_address
         column = width * 0.58 if self.paper.columns else width
-        ship_to = [text_line("SHIP TO", self.small, bold=True)]
+        ship_to = [text_line(self.words.ship_to, self.small, bold=True)]
         ship_to += text_lines(to.name, size * NAME_SCALE, column, bold=True, max_lines=2)
         for line in address_lines(to):
             ship_to += text_lines(line, size * 1.05, column, max_lines=3)
+        if self.options.contact:
+            for label, value in ((self.words.phone, to.phone), (self.words.email, to.email)):
+                if value:
+                    ship_to += text_lines(f"{label}: {value}", self.small, column, max_lines=1)
         sender = (address_lines(self.order.from_address) if self.order.from_address
                   else list(self.options.ship_from))
         if self.order.from_address and self.order.from_address.name:
@@ -251,11 +282,11 @@ class _SlipBuilder:
             return ship_to
         if self.paper.columns:
             from_width = width - column - 12
-            from_blocks = [text_line("FROM", self.small, bold=True)]
+            from_blocks = [text_line(self.words.sender, self.small, bold=True)]
             for line in sender:
                 from_blocks += text_lines(line, self.small, from_width, max_lines=2)
             return [beside((0, ship_to), (column + 12, from_blocks))]
-        from_text = "From: " + ", ".join(sender)
+        from_text = f"{self.words.sender.capitalize()}: " + ", ".join(sender)
         return [*ship_to, gap(3), *text_lines(from_text, self.small, width, max_lines=3)]
 
     # -- body ----------------------------------------------------------------------------------
@@ -265,22 +296,26 @@ class _SlipBuilder:
         quantities = [str(item.quantity) for item in self.order.line_items]
         # As wide as the widest quantity (never smaller type); past a third of the width the
         # digits wrap in their column.
+        box = size * 1.1 if self.options.tick_boxes else 0.0  # a square to tick, left
         qty_width = min(max(fonts.width(q, qty_size, True) for q in ["000", *quantities]),
-                        width / 3) + 6
+                        width / 3) + 6 + box
         price_width = fonts.width("00000.00 USD", small) + 6 if self.options.show_prices else 0
         item_width = width - qty_width - price_width
         compact = len(self.order.line_items) > COMPACT_AFTER.get(self.paper.name, 16)
 
-        header = [text_line("QTY", small, bold=True), text_line("ITEM", small, x=qty_width,
-                                                               bold=True)]
+        said = self.words
+        header = [text_line(said.qty, small, bold=True), text_line(said.item, small, x=qty_width,
+                                                                  bold=True)]
         if self.options.show_prices:
-            header.append(text_line("PRICE", small, x=width, bold=True, align="right"))
+            header.append(text_line(said.price, small, x=width, bold=True, align="right"))
         groups: list[list[Block]] = [[beside(*((0, [b]) for b in header)), rule(width, space=4)]]
         for item, quantity in zip(self.order.line_items, quantities, strict=True):
-            if fonts.width(quantity, qty_size, True) <= qty_width - 6:
+            if fonts.width(quantity, qty_size, True) <= qty_width - 6 - box:
                 qty = [text_line(quantity, qty_size, x=qty_width - 6, bold=True, align="right")]
             else:
-                qty = text_lines(quantity, qty_size, qty_width - 6, bold=True)
+                qty = text_lines(quantity, qty_size, qty_width - 6 - box, x=box, bold=True)
+            if box:
+                qty = [beside((0, [tick_box(box * 0.8, qty_size)]), (0, qty))]
             if compact:  # one line an item (two for a long title): 20+ lines a 4x6 label
                 groups.append(self._compact_row(item, qty, qty_width, item_width))
                 continue
@@ -294,7 +329,8 @@ class _SlipBuilder:
             if item.variant_title:
                 row += text_lines(item.variant_title, small, item_width, x=qty_width)
             if item.sku:
-                row += text_lines(f"SKU: {item.sku}", small, item_width, x=qty_width)
+                row += text_lines(f"{said.sku}: {item.sku}", small, item_width, x=qty_width)
+            row += self._item_extras(item, item_width, qty_width)
             row.append(rule(width, weight=0.3, space=5))
             groups.append(row)
         return groups
@@ -302,7 +338,7 @@ class _SlipBuilder:
     def _compact_row(self, item: LineItem, qty: list[Block], qty_width: float,
                      item_width: float) -> list[Block]:
         size, small, width = self.size, self.small, self.width
-        sku = f"SKU {item.sku}" if item.sku else ""
+        sku = f"{self.words.sku} {item.sku}" if item.sku else ""
         sku_width = min(fonts.width(sku, small), item_width * 0.4) + 6 if sku else 0.0
         title = " — ".join(p for p in (item.title or "(untitled item)", item.variant_title) if p)
         lines = text_lines(title, size, item_width - sku_width, x=qty_width, max_lines=2)
@@ -313,44 +349,64 @@ class _SlipBuilder:
                                align="right")]
             if sku:
                 lines += [text_line(sku, small, x=qty_width, max_width=item_width)]
-        return [beside((0, qty), (0, lines), (0, right)), rule(width, weight=0.3, space=2)]
+        extras = self._item_extras(item, item_width, qty_width)
+        return [beside((0, qty), (0, lines), (0, right)), *extras,
+                rule(width, weight=0.3, space=2)]
+
+    def _item_extras(self, item: LineItem, item_width: float, x: float) -> list[Block]:
+        """The description (engraving, personalisation) and weight, when the shop wants them."""
+        extras: list[Block] = []
+        if self.options.descriptions and item.description:
+            extras += text_lines(item.description, self.small, item_width, x=x, max_lines=4)
+        if self.options.weights and item.weight:
+            weight = f"{self.words.weight}: {item.weight} {item.weight_unit}".strip()
+            extras += text_lines(weight, self.small, item_width, x=x, max_lines=1)
+        return extras
 
     def summary_groups(self) -> list[list[Block]]:
         order, size, small, width = self.order, self.size, self.small, self.width
         lines = len(order.line_items)
-        totals = [text_line(f"Total items: {order.item_count}"
-                            f"{f'  ({lines} lines)' if lines > 1 else ''}", size * 1.1,
+        said = self.words
+        totals = [text_line(f"{said.total_items}: {order.item_count}"
+                            f"{said.in_lines.format(n=lines) if lines > 1 else ''}", size * 1.1,
                             bold=True, max_width=width)]
         if self.options.show_prices:
-            for label, value in (("Subtotal", order.subtotal_price),
-                                 ("Shipping", order.shipping_cost),
-                                 ("Tax", order.total_tax), ("Total", order.total_price)):
+            for label, value in ((said.subtotal, order.subtotal_price),
+                                 (said.shipping, order.shipping_cost),
+                                 (said.tax, order.total_tax), (said.total, order.total_price)):
                 if value:
                     totals.append(text_line(f"{label}: {_money(value, order.currency)}", small,
-                                            x=width, bold=label == "Total", align="right",
+                                            x=width, bold=label == said.total, align="right",
                                             max_width=width))
         groups: list[list[Block]] = [[gap(2), *totals]]
         if order.notes:  # in a box of its own, breaking across labels with a word where
             note_lines = text_lines(order.notes, size, width - 10)
 
             def more(page: int) -> Block:
-                return text_line(f"… note continues on page {page}", small, bold=True)
-            groups.append(Flowing([gap(6), text_line("NOTES", small, bold=True),
+                return text_line(f"… {said.note_continues.format(page=page)}", small,
+                                 bold=True)
+            groups.append(Flowing([gap(6), text_line(said.notes, small, bold=True),
                                    *barred(note_lines)], more, keep=4))
         return groups
 
+    def footer_lines(self) -> list[str]:
+        return fonts.wrap(self.options.footer, self.small, self.width)[:2]
+
     def footer(self, canvas: Canvas, left: float, page: int, pages: int) -> None:
         y = self.paper.margin - self.small * 0.2
+        for index, line in enumerate(reversed(self.footer_lines()), start=1):
+            fonts.draw(canvas, left, y + index * self.small * 1.25, line, self.small)
         number, number_size = fonts.fit(self.order.display_number, self.small, self.width * 0.6)
         fonts.draw(canvas, left, y, number, number_size)
-        fonts.draw(canvas, left + self.width, y, f"Page {page} of {pages}", self.small,
+        fonts.draw(canvas, left + self.width, y,
+                   self.words.page.format(page=page, pages=pages), self.small,
                    align="right")
 
     def build(self) -> bytes:
         groups = self.item_groups() + self.summary_groups()
         return render(self.paper, groups, first_header=self.first_header(),
                       later_header=self.later_header, footer=self.footer,
-                      footer_height=self.small * 1.8,
+                      footer_height=self.small * (1.8 + 1.25 * len(self.footer_lines())),
                       title=f"Packing slip {self.order.display_number}")
 
 
