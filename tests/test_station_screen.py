@@ -490,3 +490,22 @@ def test_tab_leaves_every_table(window: MainWindow, qtbot: QtBot) -> None:
         qtbot.waitUntil(view.hasFocus, timeout=WAIT)
         qtbot.keyClick(view, Qt.Key.Key_Backtab)
         assert not view.hasFocus(), "Shift+Tab left the table"
+
+
+def test_bins_import_and_export_from_settings(window: MainWindow, qtbot: QtBot,
+                                              tmp_path: Path) -> None:
+    settings = window.settings
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sku,bin\nA,1\nA,2\n", encoding="utf-8")
+    settings.import_bins(str(bad))
+    qtbot.waitUntil(lambda: "✘" in settings.bins_label.text(), timeout=WAIT)
+    assert "Line 3 of the bins file repeats SKU 'A'" in settings.bins_label.text()
+    good = tmp_path / "good.csv"
+    good.write_text("sku,barcode,bin\nHM-123,4006381333931,A-1\n", encoding="utf-8")
+    settings.import_bins(str(good))
+    qtbot.waitUntil(lambda: "1 bin location(s) imported" in settings.bins_label.text(),
+                    timeout=WAIT)
+    out = tmp_path / "out.csv"
+    settings.export_bins(str(out))
+    qtbot.waitUntil(lambda: "exported" in settings.bins_label.text(), timeout=WAIT)
+    assert out.read_text(encoding="utf-8").splitlines()[1] == "HM-123,4006381333931,A-1"

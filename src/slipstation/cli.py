@@ -16,6 +16,7 @@ from typing import NoReturn
 from slipstation import __version__
 from slipstation.app import (
     ORDER_STATUSES,
+    PAPERS,
     JobRow,
     Secret,
     SlipStationError,
@@ -191,8 +192,20 @@ def cmd_render(station: Station, args: argparse.Namespace) -> int:
 
 
 def cmd_picklist(station: Station, args: argparse.Namespace) -> int:
-    station.orders.save_picklist(list(args.order_numbers), Path(args.output))
+    station.orders.save_picklist(list(args.order_numbers), Path(args.output), args.paper)
     _out(f"pick list for {len(args.order_numbers)} orders: {args.output}")
+    return 0
+
+
+def cmd_bins_import(station: Station, args: argparse.Namespace) -> int:
+    count = station.bins.import_csv(Path(args.file))
+    _out(f"imported {count} bin location(s); slips and pick lists follow them")
+    return 0
+
+
+def cmd_bins_export(station: Station, args: argparse.Namespace) -> int:
+    count = station.bins.export_csv(Path(args.output))
+    _out(f"exported {count} bin location(s): {args.output}")
     return 0
 
 
@@ -461,6 +474,16 @@ def build_parser() -> _Parser:
     picklist = add("picklist", cmd_picklist, "pick list (SKUs summed) for orders")
     picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
     picklist.add_argument("-o", "--output", required=True, metavar="FILE")
+    picklist.add_argument("--paper", choices=PAPERS, help="default: the station's paper")
+    bins = add("bins", _group_help("bins"), "bin locations per SKU (a CSV: sku, barcode, bin)")
+    bins_sub = bins.add_subparsers(dest="bins_command", metavar="ACTION", parser_class=_Parser)
+    bins_import = bins_sub.add_parser("import", help="replace the bins with a CSV file's "
+                                      "(all lines or none)")
+    bins_import.add_argument("file", metavar="FILE.csv")
+    bins_import.set_defaults(handler=cmd_bins_import)
+    bins_export = bins_sub.add_parser("export", help="write the bins as CSV")
+    bins_export.add_argument("-o", "--output", required=True, metavar="FILE")
+    bins_export.set_defaults(handler=cmd_bins_export)
 
     purge = add("purge", cmd_purge, "delete history older than the tier")
     purge.add_argument("--dry-run", action="store_true")
@@ -546,6 +569,7 @@ def build_handler_default() -> Handler:
 
 _OFFLINE_COMMANDS.update({cmd_keys_set, cmd_keys_status, cmd_keys_clear, cmd_config_show,
                           cmd_config_set, cmd_orders, cmd_jobs, cmd_render, cmd_picklist,
+                          cmd_bins_import, cmd_bins_export,
                           cmd_purge, cmd_export, cmd_redact, cmd_delete_order,
                           cmd_delete_orders, cmd_reset_config, cmd_delete_all,
                           cmd_autostart, cmd_pause, cmd_resume, cmd_status})

@@ -3,14 +3,17 @@ and pick lists (never written to disk here: the caller decides where bytes go)."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from slipstation.app.core import Core
 from slipstation.config import lookup
 from slipstation.fileio import write_private
+from slipstation.orders.models import Order
 from slipstation.sample_orders import sample_order
 from slipstation.slips.picklist import render_picklist
 from slipstation.slips.slip import SlipOptions, render_slip
+from slipstation.store.bins import BinStore
 from slipstation.store.orders import StoredOrder
 
 
@@ -36,12 +39,18 @@ class OrdersService:
         return self._core.order_store.status_history(order_id)
 
     # -- slips ---------------------------------------------------------------------------------
-    def slip_options(self) -> SlipOptions:
-        return SlipOptions.from_settings(self._core.settings.all())
+    def slip_options(self, order: Order | None = None,
+                     values: dict[str, object] | None = None) -> SlipOptions:
+        """The slip settings, with the bins of this order's SKUs."""
+        options = SlipOptions.from_settings(values or self._core.settings.all())
+        if order is None:
+            return options
+        return replace(options, bins=BinStore(self._core.db).for_skus(
+            item.sku for item in order.line_items))
 
     def render_slip(self, number: str) -> tuple[StoredOrder, bytes]:
         stored = self.find(number)
-        return stored, render_slip(stored.order, self.slip_options())
+        return stored, render_slip(stored.order, self.slip_options(stored.order))
 
     def save_slip(self, number: str, path: Path) -> tuple[StoredOrder, Path]:
         """Render one slip into an owner-only file (the user's choice of path)."""
@@ -56,12 +65,14 @@ class OrdersService:
         for key, text in (changes or {}).items():
             values[key] = lookup(key).parse(text)
         order = self.find(number).order if number else sample_order()
-        return render_slip(order, SlipOptions.from_settings(values))
+        return render_slip(order, self.slip_options(order, values))
 
-    def render_picklist(self, numbers: list[str]) -> bytes:
+    def render_picklist(self, numbers: list[str], paper: str | None = None) -> bytes:
+        """The pick list on the station's paper (a 4x6 station picks from labels too)."""
         orders = [self.find(number).order for number in numbers]
-        paper = str(self._core.settings.get("paper"))
-        return render_picklist(orders, "a4" if paper == "4x6" else paper)
+        bins = BinStore(self._core.db).for_skus(
+            item.sku for order in orders for item in order.line_items)
+        return render_picklist(orders, paper or str(self._core.settings.get("paper")), bins)
 
-    def save_picklist(self, numbers: list[str], path: Path) -> Path:
-        return write_private(path, self.render_picklist(numbers))
+    def save_picklist(self, numbers: list[str], path: Path, paper: str | None = None) -> Path:
+        return write_private(path, self.render_picklist(numbers, paper))

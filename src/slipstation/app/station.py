@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from slipstation.api.http import RetryPolicy
+from slipstation.app.bins import BinsService
 from slipstation.app.core import Core
 from slipstation.app.keys import KeysService
 from slipstation.app.orders import OrdersService
@@ -41,6 +42,7 @@ class Station(Core):
         self.keys = KeysService(self)
         self.config = ConfigService(self)
         self.privacy = PrivacyService(self)
+        self.bins = BinsService(self)
         self.status = StatusService(self, self.printing)
 
     def __enter__(self) -> Station:

@@ -8,12 +8,14 @@ changed field first and writes nothing if one is wrong.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -255,6 +257,19 @@ class SettingsTab(Tab):
             forms[setting.group].addRow(label, field.widget)
         self.start_at_login = QCheckBox("Start SlipStation in the tray when I log in")
         forms["station"].addRow("", self.start_at_login)
+        # Bin locations: a CSV (sku, barcode, bin) that slips and pick lists follow.
+        self.bins_label = QLabel("Bin locations: a CSV file with the columns sku, barcode, bin")
+        self.bins_label.setWordWrap(True)
+        self.import_bins_button = QPushButton("Import bins…")
+        self.export_bins_button = QPushButton("Export bins…")
+        bins_row = QHBoxLayout()
+        bins_row.addWidget(self.import_bins_button)
+        bins_row.addWidget(self.export_bins_button)
+        bins_row.addStretch(1)
+        forms["slip"].addRow(self.bins_label)
+        forms["slip"].addRow(bins_row)
+        self.import_bins_button.clicked.connect(self.import_bins)
+        self.export_bins_button.clicked.connect(self.export_bins)
         printing, slip, station_box = groups["printing"], groups["slip"], groups["station"]
         # The widgets by name, for the first-run window and the tests that drive the form.
         self.paper = _widget(self.fields["paper"], ChoiceField).box
@@ -358,6 +373,35 @@ class SettingsTab(Tab):
         self.tasks.run(lambda: self.station.orders.preview_slip(None, changes),
                        lambda data: self.preview.show_pdf(bytes(data), "Preview (sample order)"),
                        lambda message: self.preview.show_message(f"No preview: {message}"))
+
+    def import_bins(self, path: str | None = None) -> None:
+        """Replace the bins with a CSV file's (all of it or nothing; a bad line is named)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import bins", str(Path.home()),
+                                                  "CSV files (*.csv);;All files (*)")
+        if not path:
+            return
+        chosen = Path(path)
+        self.tasks.run(lambda: self.station.bins.import_csv(chosen),
+                       lambda count: self.bins_label.setText(
+                           f"✔ {count} bin location(s) imported; slips and pick lists "
+                           "follow them."),
+                       lambda message: self.bins_label.setText(f"✘ {message}"),
+                       label="Importing bins")
+
+    def export_bins(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export bins",
+                                                  str(Path.home() / "bins.csv"),
+                                                  "CSV files (*.csv)")
+        if not path:
+            return
+        chosen = Path(path)
+        self.tasks.run(lambda: self.station.bins.export_csv(chosen),
+                       lambda count: self.bins_label.setText(
+                           f"✔ {count} bin location(s) exported to {chosen.name}."),
+                       lambda message: self.bins_label.setText(f"✘ {message}"),
+                       label="Exporting bins")
 
     def _toggle_autostart(self, enabled: bool) -> None:
         self.tasks.run(lambda: self.station.config.set_autostart(enabled),

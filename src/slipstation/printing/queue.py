@@ -72,6 +72,7 @@ from slipstation.orders.models import Order
 from slipstation.orders.routing import route
 from slipstation.slips.paper import paper as paper_spec
 from slipstation.slips.slip import SlipOptions, render_slip
+from slipstation.store.bins import BinStore
 from slipstation.store.database import Database
 from slipstation.store.orders import OrderRepository
 from slipstation.store.print_jobs import JobsTx, PrintJobStore
@@ -556,8 +557,10 @@ class PrintQueue:
         log.info("print job %d submitted as PrintNode job %d", job_id, remote_id)
 
     def _payload(self, row: Any, order: Order, printer: Printer) -> dict[str, Any]:
+        bins = BinStore(self._db).for_skus(item.sku for item in order.line_items)
         return job_payload(Settings(self._db).all(), order, printer, paper=row["paper"],
-                           title=row["title"], source=row["source"], copies=int(row["copies"]))
+                           title=row["title"], source=row["source"], copies=int(row["copies"]),
+                           bins=bins)
 
     def _after_failed_submit(self, client: PrintNodeClient, row: Any, exc: ServiceError,
                              result: ProcessResult) -> None:
@@ -664,10 +667,12 @@ def _since(row: Any) -> datetime:
 
 
 def job_payload(settings: dict[str, Any], order: Order, printer: Printer, *, paper: str,
-                title: str, source: str, copies: int) -> dict[str, Any]:
+                title: str, source: str, copies: int,
+                bins: dict[str, str] | None = None) -> dict[str, Any]:
     """The POST /printjobs body for one slip: the PDF, the printer's own name for the paper
     when it has one (else fit to page), and an expiry so a stale slip never prints late."""
-    options = replace(SlipOptions.from_settings({**settings, "paper": paper}), dpi=printer.dpi)
+    options = replace(SlipOptions.from_settings({**settings, "paper": paper}), dpi=printer.dpi,
+                      bins=bins or {})
     pdf = render_slip(order, options)
     paper_name = printer.paper_named(paper_spec(paper).printnode_paper)
     print_options: dict[str, Any] = {"fit_to_page": paper_name is None}

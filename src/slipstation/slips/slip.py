@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfgen.canvas import Canvas
 
+from slipstation.orders.bins import bin_order
 from slipstation.orders.models import Address, LineItem, Order, scan_key
 from slipstation.slips import fonts, images
 from slipstation.slips.layout import (
@@ -51,6 +53,7 @@ class SlipOptions:
     weights: bool = False
     tick_boxes: bool = False
     footer: str = ""  # the shop's line at the foot of every slip
+    bins: Mapping[str, str] = field(default_factory=dict)  # sku → shelf: shown, and the order
 
     @classmethod
     def from_settings(cls, values: dict[str, object]) -> SlipOptions:
@@ -309,7 +312,7 @@ class _SlipBuilder:
         if self.options.show_prices:
             header.append(text_line(said.price, small, x=width, bold=True, align="right"))
         groups: list[list[Block]] = [[beside(*((0, [b]) for b in header)), rule(width, space=4)]]
-        for item, quantity in zip(self.order.line_items, quantities, strict=True):
+        for item, quantity in self.walking_order(quantities):
             if fonts.width(quantity, qty_size, True) <= qty_width - 6 - box:
                 qty = [text_line(quantity, qty_size, x=qty_width - 6, bold=True, align="right")]
             else:
@@ -328,6 +331,10 @@ class _SlipBuilder:
             row += [text_line(line, size, x=qty_width) for line in title_lines[1:]]
             if item.variant_title:
                 row += text_lines(item.variant_title, small, item_width, x=qty_width)
+            shelf = self.options.bins.get(item.sku, "")
+            if shelf:
+                row += text_lines(f"{said.bin}: {shelf}", small, item_width, x=qty_width,
+                                  bold=True)
             if item.sku:
                 row += text_lines(f"{said.sku}: {item.sku}", small, item_width, x=qty_width)
             row += self._item_extras(item, item_width, qty_width)
@@ -335,10 +342,20 @@ class _SlipBuilder:
             groups.append(row)
         return groups
 
+    def walking_order(self, quantities: list[str]) -> list[tuple[LineItem, str]]:
+        """The lines as a picker walks the shelves (by bin), when bins are known."""
+        pairs = list(zip(self.order.line_items, quantities, strict=True))
+        if self.options.bins:
+            pairs.sort(key=lambda pair: bin_order(self.options.bins.get(pair[0].sku, "")))
+        return pairs
+
     def _compact_row(self, item: LineItem, qty: list[Block], qty_width: float,
                      item_width: float) -> list[Block]:
         size, small, width = self.size, self.small, self.width
         sku = f"{self.words.sku} {item.sku}" if item.sku else ""
+        shelf = self.options.bins.get(item.sku, "")
+        if shelf:
+            sku = f"{shelf} · {sku}" if sku else shelf
         sku_width = min(fonts.width(sku, small), item_width * 0.4) + 6 if sku else 0.0
         title = " — ".join(p for p in (item.title or "(untitled item)", item.variant_title) if p)
         lines = text_lines(title, size, item_width - sku_width, x=qty_width, max_lines=2)

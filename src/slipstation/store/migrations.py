@@ -151,6 +151,15 @@ MIGRATIONS: list[tuple[str, ...]] = [
     (
         "CREATE INDEX print_jobs_updated ON print_jobs (updated_at)",
     ),
+    # 5: where each SKU sits on the shelves, and the barcode on its packaging (a bins file).
+    (
+        """CREATE TABLE bins (
+            sku        TEXT PRIMARY KEY,
+            barcode    TEXT NOT NULL DEFAULT '',
+            bin        TEXT NOT NULL
+        )""",
+        "CREATE INDEX bins_barcode ON bins (barcode) WHERE barcode != ''",
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
