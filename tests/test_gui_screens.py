@@ -109,6 +109,17 @@ def test_pick_list_for_the_selection(window: MainWindow, qtbot: QtBot, tmp_path:
     assert target.stat().st_mode & 0o777 == 0o600
 
 
+def test_print_pick_list_for_the_selection(window: MainWindow, qtbot: QtBot,
+                                           printnode_server: PrintNodeServer) -> None:
+    before = len(printnode_server.jobs)
+    window.orders.select_rows([0, 1])
+    assert window.orders.print_picklist_button.isEnabled()
+    window.orders.print_picklist_button.click()
+    qtbot.waitUntil(lambda: "Pick list 2 orders" in status_message(window), timeout=WAIT)
+    assert "sent to" in status_message(window)
+    assert len(printnode_server.jobs) == before + 1
+
+
 def test_delete_asks_first_and_cancel_keeps_the_order(window: MainWindow, qtbot: QtBot,
                                                       station: Station) -> None:
     window.orders.select_rows([1])

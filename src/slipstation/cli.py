@@ -192,8 +192,19 @@ def cmd_render(station: Station, args: argparse.Namespace) -> int:
 
 
 def cmd_picklist(station: Station, args: argparse.Namespace) -> int:
-    station.orders.save_picklist(list(args.order_numbers), Path(args.output), args.paper)
-    _out(f"pick list for {len(args.order_numbers)} orders: {args.output}")
+    numbers = list(args.order_numbers)
+    if not args.output and not args.print:
+        raise UsageError("Say where the pick list goes: -o FILE, --print, or both.")
+    if args.output:
+        station.orders.save_picklist(numbers, Path(args.output), args.paper)
+        _out(f"pick list for {len(numbers)} orders: {args.output}")
+    if args.print:
+        outcome = station.printing.print_picklist(numbers, printer=args.printer,
+                                                  paper=args.paper)
+        if not outcome.accepted:
+            print(f"slipstation: {scrub(outcome.line())}", file=sys.stderr)
+            return 1
+        _out(outcome.line())
     return 0
 
 
@@ -473,7 +484,9 @@ def build_parser() -> _Parser:
     print_.add_argument("--printer", type=_id, metavar="ID")
     picklist = add("picklist", cmd_picklist, "pick list (SKUs summed) for orders")
     picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
-    picklist.add_argument("-o", "--output", required=True, metavar="FILE")
+    picklist.add_argument("-o", "--output", metavar="FILE")
+    picklist.add_argument("--print", action="store_true", help="print it now (exactly once)")
+    picklist.add_argument("--printer", type=_id, metavar="ID")
     picklist.add_argument("--paper", choices=PAPERS, help="default: the station's paper")
     bins = add("bins", _group_help("bins"), "bin locations per SKU (a CSV: sku, barcode, bin)")
     bins_sub = bins.add_subparsers(dest="bins_command", metavar="ACTION", parser_class=_Parser)

@@ -81,11 +81,12 @@ class PrintOutcome:
 
     def line(self) -> str:
         what = {"reprint": "reprint", "manual": "manual print"}.get(self.kind, "slip")
-        number = self.job.order_number
+        number = self.job.order_number  # a pick list's: its title
+        subject = number if self.kind == "picklist" else f"{what} of {number}"
         printer = f"{self.printer_name} " if self.printer_name else ""
         if self.state is PrintState.SENT:
             copies = f", {self.job.copies} copies" if self.job.copies > 1 else ""
-            text = (f"{what} of {number} sent to {printer}(printer {self.job.printer_id}, "
+            text = (f"{subject} sent to {printer}(printer {self.job.printer_id}, "
                     f"PrintNode job {self.job.printnode_job_id}{copies})")
             if self.printer_offline:
                 text += f"; the printer is {self.printer_offline}: it prints when it is back"
@@ -95,8 +96,8 @@ class PrintOutcome:
         if self.state is PrintState.SKIPPED:
             return f"{number} not printed: {self.reason}"
         if self.state is PrintState.WAITING:
-            return f"{what} of {number} not sent yet (job {self.job.id}): {self.reason}"
-        return f"{what} of {number} not printed (job {self.job.id}): {self.reason}"
+            return f"{subject} not sent yet (job {self.job.id}): {self.reason}"
+        return f"{subject} not printed (job {self.job.id}): {self.reason}"
 
 
 class ScanQuestion(StrEnum):

@@ -179,6 +179,23 @@ class PrintingService:
         job, result = queue.send(job_id)
         return self._outcome(job, kind, result)
 
+    def print_picklist(self, numbers: list[str], *, printer: int | None = None,
+                       paper: str | None = None) -> PrintOutcome:
+        """A pick list for these orders, printed now through the outbox (exactly once, like a
+        slip), on the station's printer and paper unless told otherwise."""
+        core = self._core
+        ids = list(dict.fromkeys(core.find_order(number).id for number in numbers))
+        chosen = printer or core.settings.get("printer")
+        if chosen is None:
+            raise SlipStationError("No printer chosen", fix="`slipstation config set printer "
+                                   "ID` (see `slipstation printers`) or pass --printer",
+                                   remedy=Remedy.CHOOSE_PRINTER)
+        job_id = core.queue.enqueue_picklist(ids, printer=int(chosen),
+                                             paper=paper or str(core.settings.get("paper")))
+        core.audit.record("print.picklist", orders=len(ids))
+        job, result = core.queue.send(job_id)
+        return self._outcome(job, "picklist", result)
+
     def scan(self, number: str, *, go_ahead: bool = False) -> PrintOutcome | ScanHold:
         """A packer's scan. An order that is not in the statuses that print, or whose slip
         already went, is held until the same order is scanned again (`go_ahead`); anything

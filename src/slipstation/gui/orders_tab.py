@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from slipstation.app import (
     ORDER_STATUSES,
     BatchResult,
+    PrintOutcome,
     Station,
     StoredOrder,
     address_lines,
@@ -96,6 +97,7 @@ class OrdersTab(Tab):
         self.count_label = QLabel()
         self.print_button = QPushButton("Print / reprint")
         self.picklist_button = QPushButton("Pick list…")
+        self.print_picklist_button = QPushButton("Print pick list")
         self.delete_button = QPushButton("Delete…")
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -109,7 +111,8 @@ class OrdersTab(Tab):
         filters.addWidget(self.printed_filter)
         actions = QHBoxLayout()
         actions.addWidget(self.count_label, 1)
-        for button in (self.print_button, self.picklist_button, self.delete_button):
+        for button in (self.print_button, self.print_picklist_button, self.picklist_button,
+                       self.delete_button):
             actions.addWidget(button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -145,6 +148,7 @@ class OrdersTab(Tab):
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.print_button.clicked.connect(self.print_selected)
         self.picklist_button.clicked.connect(self._ask_picklist_path)
+        self.print_picklist_button.clicked.connect(self.print_picklist)
         self.delete_button.clicked.connect(self.delete_selected)
         self._selection_changed()
 
@@ -200,7 +204,8 @@ class OrdersTab(Tab):
         total = self.model.total
         self.count_label.setText(f"{total} order{'s' if total != 1 else ''}" +
                                  (f" · {len(chosen)} selected" if chosen else ""))
-        for button in (self.print_button, self.picklist_button, self.delete_button):
+        for button in (self.print_button, self.print_picklist_button, self.picklist_button,
+                       self.delete_button):
             button.setEnabled(bool(chosen))
         if len(chosen) == 1:
             self._show_details(chosen[0])
@@ -295,6 +300,21 @@ class OrdersTab(Tab):
         self.tasks.run(work, lambda written: self._feedback(
             f"Pick list for {len(ids)} order(s) saved to {written}.", True),
             lambda message: self._feedback(message, False), label="Making the pick list")
+
+    def print_picklist(self) -> None:
+        """The selected orders' pick list to the station's printer, through the outbox."""
+        ids = [stored.order.object_id for stored in self.selected()]
+        if not ids:
+            return
+
+        def done(outcome: object) -> None:
+            assert isinstance(outcome, PrintOutcome)
+            self._feedback(outcome.line(), outcome.accepted)
+            self._changed()
+
+        self.tasks.run(lambda: self.station.printing.print_picklist(ids), done,
+                       lambda message: self._feedback(message, False),
+                       label=f"Printing a pick list for {len(ids)} order(s)")
 
     def delete_selected(self) -> None:
         chosen = self.selected()

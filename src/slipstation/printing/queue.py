@@ -71,6 +71,7 @@ from slipstation.errors import (
 from slipstation.orders.models import Order
 from slipstation.orders.routing import route
 from slipstation.slips.paper import paper as paper_spec
+from slipstation.slips.picklist import render_picklist
 from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.bins import BinStore
 from slipstation.store.database import Database
@@ -86,6 +87,7 @@ NO_PRINTER, QUEUED = JobState.NO_PRINTER.value, JobState.QUEUED.value
 SUBMITTING, SUBMITTED = JobState.SUBMITTING.value, JobState.SUBMITTED.value
 DONE, FAILED = JobState.DONE.value, JobState.FAILED.value
 UNCONFIRMED, SKIPPED = JobState.UNCONFIRMED.value, JobState.SKIPPED.value
+PICKLIST = "picklist"  # a job of no single order: a pick list for several
 CANCELLED, DISMISSED = JobState.CANCELLED.value, JobState.DISMISSED.value
 REQUEUEABLE = frozenset(state.value for state in REQUEUEABLE_STATES)
 CANCELLABLE = frozenset(state.value for state in CANCELLABLE_STATES)
@@ -219,6 +221,17 @@ class PrintQueue:
         with self._rows.transaction() as tx:
             return self._insert(tx, order_id, order, kind, "manual", printer, paper, copies,
                                 QUEUED, None)
+
+    def enqueue_picklist(self, order_ids: list[int], *, printer: int, paper: str,
+                         copies: int = 1) -> int:
+        """A pick list for these orders, through the same outbox as slips (exactly once)."""
+        key = uuid.uuid4().hex
+        title = f"Pick list {len(order_ids)} orders [{key[:10]}]"
+        with self._rows.transaction() as tx:
+            return tx.insert(order_id=None, kind=PICKLIST, rule="manual", state=QUEUED,
+                             printer=printer, paper=paper, copies=copies, title=title,
+                             source=f"SlipStation {self._station_name()}"[:100], key=key,
+                             note=None, document=json.dumps({"picklist": order_ids}))
 
     def requeue(self, job_id: int, printer: int | None) -> None:
         """An operator's second chance for a failed, unconfirmed, skipped, cancelled or
@@ -523,8 +536,8 @@ class PrintQueue:
         job_id = row["id"]
         # Everything that can fail without sending (order gone, printer unknown, PrintNode
         # unreachable or the key rejected for the look-up) happens before the claim.
-        order = self._orders.order(row["order_id"])
-        if order is None:
+        orders = self._job_orders(row)
+        if not orders:
             self._set(job_id, FAILED, "the order was deleted", last_error="order deleted")
             result.failed += 1
             return
@@ -537,7 +550,7 @@ class PrintQueue:
                       last_error=f"printer {printer_id} not found")
             result.failed += 1
             return
-        payload = self._payload(row, order, printer)
+        payload = self._payload(row, orders, printer)
         self._rows.check_identity()  # never a claim (nor a POST) in a file nobody reads
         with self._rows.transaction() as tx:
             if not tx.claim(job_id, from_state=QUEUED, to_state=SUBMITTING):
@@ -556,9 +569,23 @@ class PrintQueue:
         result.submitted += 1
         log.info("print job %d submitted as PrintNode job %d", job_id, remote_id)
 
-    def _payload(self, row: Any, order: Order, printer: Printer) -> dict[str, Any]:
-        bins = BinStore(self._db).for_skus(item.sku for item in order.line_items)
-        return job_payload(Settings(self._db).all(), order, printer, paper=row["paper"],
+    def _job_orders(self, row: Any) -> list[Order]:
+        """The order a slip is for, or the orders a pick list covers (those still stored)."""
+        if row["kind"] != PICKLIST:
+            order = self._orders.order(row["order_id"])
+            return [order] if order is not None else []
+        ids = json.loads(row["document"] or "{}").get("picklist", [])
+        return [order for order_id in ids if (order := self._orders.order(int(order_id)))]
+
+    def _payload(self, row: Any, orders: list[Order], printer: Printer) -> dict[str, Any]:
+        bins = BinStore(self._db).for_skus(item.sku for order in orders
+                                           for item in order.line_items)
+        settings = Settings(self._db).all()
+        if row["kind"] == PICKLIST:
+            return pdf_payload(render_picklist(orders, row["paper"], bins), settings, printer,
+                               paper=row["paper"], title=row["title"], source=row["source"],
+                               copies=int(row["copies"]))
+        return job_payload(settings, orders[0], printer, paper=row["paper"],
                            title=row["title"], source=row["source"], copies=int(row["copies"]),
                            bins=bins)
 
@@ -669,11 +696,17 @@ def _since(row: Any) -> datetime:
 def job_payload(settings: dict[str, Any], order: Order, printer: Printer, *, paper: str,
                 title: str, source: str, copies: int,
                 bins: dict[str, str] | None = None) -> dict[str, Any]:
-    """The POST /printjobs body for one slip: the PDF, the printer's own name for the paper
-    when it has one (else fit to page), and an expiry so a stale slip never prints late."""
+    """The POST /printjobs body for one slip."""
     options = replace(SlipOptions.from_settings({**settings, "paper": paper}), dpi=printer.dpi,
                       bins=bins or {})
-    pdf = render_slip(order, options)
+    return pdf_payload(render_slip(order, options), settings, printer, paper=paper,
+                       title=title, source=source, copies=copies)
+
+
+def pdf_payload(pdf: bytes, settings: dict[str, Any], printer: Printer, *, paper: str,
+                title: str, source: str, copies: int) -> dict[str, Any]:
+    """The POST /printjobs body for a PDF (a slip, a pick list): the printer's own name for
+    the paper when it has one (else fit to page), and an expiry so it never prints late."""
     paper_name = printer.paper_named(paper_spec(paper).printnode_paper)
     print_options: dict[str, Any] = {"fit_to_page": paper_name is None}
     if paper_name:

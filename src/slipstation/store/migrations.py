@@ -160,6 +160,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX bins_barcode ON bins (barcode) WHERE barcode != ''",
     ),
+    # 6: print jobs that are not one order's slip (a pick list): what to print, as JSON.
+    (
+        "ALTER TABLE print_jobs ADD COLUMN document TEXT",
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

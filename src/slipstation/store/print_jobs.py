@@ -40,15 +40,15 @@ class JobsTx:
             f"AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.order_id = o.id "
             f"AND p.kind = 'auto') ORDER BY o.placed_at", list(statuses)).fetchall())
 
-    def insert(self, *, order_id: int, kind: str, rule: str, state: str, printer: int | None,
-               paper: str, copies: int, title: str, source: str, key: str,
-               note: str | None) -> int:
+    def insert(self, *, order_id: int | None, kind: str, rule: str, state: str,
+               printer: int | None, paper: str, copies: int, title: str, source: str, key: str,
+               note: str | None, document: str | None = None) -> int:
         cursor = self._conn.execute(
             "INSERT INTO print_jobs (order_id, kind, rule, state, printer_id, paper, copies, "
-            "title, source, idempotency_key, last_error, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "title, source, idempotency_key, last_error, created_at, updated_at, document) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (order_id, kind, rule, state, printer, paper, copies, title, source, key, note,
-             self.now, self.now))
+             self.now, self.now, document))
         job_id = int(cursor.lastrowid)
         self.event(job_id, state, note)
         return job_id
@@ -193,7 +193,8 @@ class PrintJobStore:
         if changed_since is not None:
             where, params = "WHERE p.updated_at >= ?", [changed_since]
         return self._db.query(
-            "SELECT p.*, coalesce(o.order_number, o.object_id, '') AS number FROM print_jobs p "
+            "SELECT p.*, coalesce(o.order_number, o.object_id, p.title, '') AS number "
+            "FROM print_jobs p "
             f"LEFT JOIN orders o ON o.id = p.order_id {where} ORDER BY p.id DESC LIMIT ?",
             [*params, limit])
 

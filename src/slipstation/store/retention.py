@@ -39,7 +39,9 @@ def purge(db: Database, tier: str, now: datetime, *, dry_run: bool = False) -> P
         orders=int(db.scalar("SELECT count(*) FROM orders WHERE placed_at < ?", (cutoff,))),
         print_jobs=int(db.scalar(
             "SELECT count(*) FROM print_jobs p JOIN orders o ON o.id = p.order_id "
-            "WHERE o.placed_at < ?", (cutoff,))),
+            "WHERE o.placed_at < ?", (cutoff,))) + int(db.scalar(
+            "SELECT count(*) FROM print_jobs WHERE order_id IS NULL AND created_at < ?",
+            (cutoff,))),
         app_log=int(db.scalar("SELECT count(*) FROM app_log WHERE at < ?", (log_cutoff,))),
         audit_log=int(db.scalar("SELECT count(*) FROM audit_log WHERE at < ?",
                                 (audit_cutoff,))),
@@ -49,6 +51,9 @@ def purge(db: Database, tier: str, now: datetime, *, dry_run: bool = False) -> P
     with db.transaction() as conn:
         # Items, status history, print jobs and their events go by ON DELETE CASCADE.
         conn.execute("DELETE FROM orders WHERE placed_at < ?", (cutoff,))
+        # Jobs of no single order (pick lists) go by their own age.
+        conn.execute("DELETE FROM print_jobs WHERE order_id IS NULL AND created_at < ?",
+                     (cutoff,))
         conn.execute("DELETE FROM deleted_orders WHERE placed_at < ?", (cutoff,))
         conn.execute("DELETE FROM app_log WHERE at < ?", (log_cutoff,))
         conn.execute("DELETE FROM audit_log WHERE at < ?", (audit_cutoff,))
