@@ -36,12 +36,13 @@ def embedded_fonts(pdf: bytes) -> set[str]:
 
 
 def quantity_sizes(pdf: bytes, texts: set[str]) -> dict[str, float]:
-    """The font size each of these exact strings is drawn at on page 1."""
+    """The largest font size each of these exact strings is drawn at on page 1."""
     found: dict[str, float] = {}
 
     def visit(text: str, _cm: object, tm: list[float], _font: object, size: float) -> None:
         if text.strip() in texts:
-            found[text.strip()] = round(size * abs(tm[0]), 2)
+            drawn = round(size * abs(tm[0]), 2)
+            found[text.strip()] = max(found.get(text.strip(), 0.0), drawn)
 
     pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
     return found

@@ -15,7 +15,7 @@ from slipstation.app import Station
 from slipstation.loopback import samples
 from slipstation.orders.models import object_id_prefix, parse_order, scan_key
 from slipstation.slips.slip import SlipOptions, barcode_value, render_slip
-from tests.slip_reading import pdf_text, raster
+from tests.slip_reading import pdf_text, quantity_sizes, raster
 from tests.test_slips import PLACED, make_order
 
 NUMBERS = {
@@ -93,3 +93,12 @@ def test_a_short_key_finds_its_order_from_the_scan_box(tmp_path: Path) -> None:
         station.order_store.upsert([(order, raw)])
         assert station.orders.find(key).order.object_id == order.object_id
         assert station.orders.find(f"  {key} ").order.object_id == order.object_id
+
+
+@pytest.mark.parametrize("number", ["ORDER-2026-11-20-000000123456", None, "#1068"])
+def test_the_order_number_is_never_smaller_than_the_name(number: str | None) -> None:
+    order = make_order(number, name="Alexandra Featherstonehaugh")
+    pdf = render_slip(order)
+    heading = order.order_number or barcode_value(order)
+    sizes = quantity_sizes(pdf, {heading, order.to_address.name})
+    assert sizes[heading] >= sizes[order.to_address.name], sizes
