@@ -249,6 +249,17 @@ def cmd_print(station: Station, args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_label(station: Station, args: argparse.Namespace) -> int:
+    """Exit 0 only when PrintNode accepted every label of the order."""
+    outcomes = station.printing.print_label(args.order_number, printer=args.printer)
+    for outcome in outcomes:
+        if outcome.accepted:
+            _out(outcome.line())
+        else:
+            print(f"slipstation: {scrub(outcome.line())}", file=sys.stderr)
+    return 0 if all(outcome.accepted for outcome in outcomes) else 1
+
+
 def cmd_pause(station: Station, _args: argparse.Namespace) -> int:
     station.printing.set_paused(True)
     _out("auto-print paused on this station (every process, until `slipstation resume`); "
@@ -482,6 +493,9 @@ def build_parser() -> _Parser:
     print_.add_argument("order_number", metavar="ORDER_NUMBER")
     print_.add_argument("--copies", type=_count, default=1)
     print_.add_argument("--printer", type=_id, metavar="ID")
+    label = add("label", cmd_label, "print the order's Shippo shipping label(s) now")
+    label.add_argument("order_number", metavar="ORDER_NUMBER")
+    label.add_argument("--printer", type=_id, metavar="ID", help="default: label_printer")
     picklist = add("picklist", cmd_picklist, "pick list (SKUs summed) for orders")
     picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
     picklist.add_argument("-o", "--output", metavar="FILE")

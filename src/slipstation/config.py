@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slipstation.domain import ORDER_STATUSES, PAPERS, SLIP_LANGUAGES, TIERS
+from slipstation.domain import ORDER_STATUSES, PACK_PRINTS, PAPERS, SLIP_LANGUAGES, TIERS
 from slipstation.errors import UsageError
 from slipstation.orders.routing import parse_rules
 from slipstation.store.settings import SettingsTable
@@ -131,6 +131,11 @@ SETTINGS: tuple[Setting, ...] = (
             label="Printer", group="printing"),
     Setting("paper", "choice", "4x6", "Slip paper size.", choices=PAPERS, label="Paper",
             group="printing"),
+    Setting("label_printer", "printer", None, "PrintNode printer for Shippo shipping labels "
+            "(empty: the slip printer).", label="Label printer", group="printing"),
+    Setting("pack_prints", "choice", "auto", "What a verified pack prints: label, slip, both, "
+            "or auto (both when the order has a label, else the slip).",
+            choices=PACK_PRINTS, label="Packing prints", group="printing"),
     Setting("statuses", "choices", ["PAID"], "Order statuses that print automatically.",
             choices=ORDER_STATUSES, label="Auto-print statuses", group="printing"),
     Setting("backlog_hours", "int", 24,

@@ -9,6 +9,7 @@ from enum import StrEnum
 ORDER_STATUSES = ("UNKNOWN", "AWAITPAY", "PAID", "REFUNDED", "CANCELLED",
                   "PARTIALLY_FULFILLED", "SHIPPED")
 PAPERS = ("4x6", "a4", "letter")
+PACK_PRINTS = ("auto", "label", "slip", "both")  # what a verified pack prints
 # Slip headings: by the ship-to country ("auto"), or always one of these (slips/words.py).
 SLIP_LANGUAGES = ("auto", "en", "de", "fr", "es", "it", "nl", "pl", "pt", "ja", "zh")
 TIERS = ("starter", "growth", "business", "enterprise")

@@ -36,6 +36,26 @@ def shippo_base_url() -> str:
     return os.environ.get(SHIPPO_URL_ENV) or DEFAULT_SHIPPO_URL
 
 
+@dataclass(frozen=True)
+class Transaction:
+    """A label bought for an order: where its file is (a signed link on another origin) and
+    what kind of file it is (chosen when it was bought)."""
+
+    object_id: str
+    status: str          # SUCCESS, ERROR, REFUNDED, REFUNDPENDING, QUEUED, WAITING
+    label_url: str
+    file_type: str       # PDF, PDF_4x6, PDF_A4…, PNG, ZPLII
+    tracking_number: str
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> Transaction:
+        def text(name: str) -> str:
+            value = raw.get(name)
+            return value if isinstance(value, str) else ""
+        return cls(text("object_id"), (text("status") or text("object_status")).upper(),
+                   text("label_url"), text("label_file_type").upper(), text("tracking_number"))
+
+
 class ShippoClient(ApiClient):
     service = "Shippo"
     key_hint = "set a new key with `slipstation keys set shippo`"
@@ -97,6 +117,16 @@ class ShippoClient(ApiClient):
             raise ServiceUnavailable("Shippo sent an unexpected reply for an order.",
                                      service=self.service)
         return body
+
+    def transaction(self, object_id: str) -> Transaction:
+        """One label as Shippo has it (`GET /transactions/{id}`): its file's signed link."""
+        if not object_id.isalnum():
+            raise ServiceUnavailable("The label's Shippo id is not valid.", service=self.service)
+        body = self.get_json(f"/transactions/{object_id}")
+        if not isinstance(body, dict):
+            raise ServiceUnavailable("Shippo sent an unexpected reply for a label.",
+                                     service=self.service)
+        return Transaction.parse(body)
 
     def whoami(self) -> int:
         """A cheap authenticated call for `doctor` and "Test connection": one order, page 1."""

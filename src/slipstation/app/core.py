@@ -8,11 +8,12 @@ import logging
 from pathlib import Path
 
 from slipstation.api.http import ApiClient, RetryPolicy, StopToken
+from slipstation.api.labels import LabelFile, download_label
 from slipstation.api.printnode import PrintNodeClient
 from slipstation.api.shippo import ShippoClient
 from slipstation.config import Settings
 from slipstation.credentials import Credentials, Secret
-from slipstation.errors import NotFound, Remedy, SlipStationError
+from slipstation.errors import NotFound, Remedy, ServiceUnavailable, SlipStationError
 from slipstation.orders.models import Order, parse_order
 from slipstation.paths import StationPaths
 from slipstation.printing.queue import PrintQueue, QueuePolicy
@@ -85,7 +86,8 @@ class Core:
     def queue(self) -> PrintQueue:
         if self._queue is None:
             self._queue = PrintQueue(self.db, self.printnode, station_name=self.station_name,
-                                     policy=self.queue_policy, order_check=self.recheck_order)
+                                     policy=self.queue_policy, order_check=self.recheck_order,
+                                     label_source=self.fetch_label)
         return self._queue
 
     def close(self) -> None:
@@ -141,6 +143,18 @@ class Core:
         """After a 401: does the keyring hold another key than the client used?"""
         made = self._clients.get(which)
         return made is not None and self.credentials.get(which) not in (None, made[0])
+
+    def fetch_label(self, transaction_id: str) -> LabelFile:
+        """A label's file: the transaction read with the Shippo key, then its signed link
+        fetched without it. Only a label Shippo reports as bought (SUCCESS) prints."""
+        transaction = self.shippo().transaction(transaction_id)
+        if transaction.status != "SUCCESS":
+            raise ServiceUnavailable(f"The label is {transaction.status.lower() or 'not ready'} "
+                                     "in Shippo; not printed.", service="Shippo")
+        if not transaction.label_url:
+            raise ServiceUnavailable("Shippo has no file for this label; not printed.",
+                                     service="Shippo")
+        return download_label(transaction.label_url, transaction.file_type)
 
     def recheck_order(self, order: Order) -> Order:
         """Read an order again from Shippo and store what it says now."""

@@ -76,7 +76,8 @@ def start_demo(station: Core) -> Demo:
 
     def save(job: Job) -> None:
         name = "".join(c if c.isalnum() or c in "-_" else "_" for c in job.payload["title"])
-        write_private(printed_dir / f"{job.id}-{name[:60]}.pdf", job.pdf())
+        suffix = ".zpl" if job.payload.get("contentType") == "raw_base64" else ".pdf"
+        write_private(printed_dir / f"{job.id}-{name[:60]}{suffix}", job.content())
 
     printnode.on_job = save
     shippo.start()

@@ -80,7 +80,8 @@ class PrintOutcome:
         return self.state in (PrintState.SENT, PrintState.ALREADY)
 
     def line(self) -> str:
-        what = {"reprint": "reprint", "manual": "manual print"}.get(self.kind, "slip")
+        what = {"reprint": "reprint", "manual": "manual print", "label": "label"}.get(
+            self.kind, "slip")
         number = self.job.order_number  # a pick list's: its title
         subject = number if self.kind == "picklist" else f"{what} of {number}"
         printer = f"{self.printer_name} " if self.printer_name else ""

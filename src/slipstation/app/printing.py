@@ -25,6 +25,7 @@ from slipstation.printing.queue import SENT, JobRow, ProcessResult, job_payload
 from slipstation.sample_orders import sample_order
 
 log = logging.getLogger(__name__)
+NO_LABEL_STATUSES = frozenset(("CANCELLED", "REFUNDED"))  # never a label for these
 PAUSED = "print.paused"
 SETUP_PENDING = "setup.pending"
 MAX_COPIES = 20
@@ -195,6 +196,33 @@ class PrintingService:
         core.audit.record("print.picklist", orders=len(ids))
         job, result = core.queue.send(job_id)
         return self._outcome(job, "picklist", result)
+
+    def print_label(self, number: str, *, printer: int | None = None) -> list[PrintOutcome]:
+        """The order's Shippo label(s), now, on the label printer (else the slip printer):
+        read again from Shippo first, so a cancelled or refunded order never gets one."""
+        core = self._core
+        stored = core.find_order(number)
+        order = core.recheck_order(stored.order)
+        if order.status in NO_LABEL_STATUSES:
+            raise SlipStationError(f"Order {order.display_number} is {order.status} in Shippo: "
+                                   "no label is printed for it")
+        if not order.transactions:
+            raise NotFound(f"Order {order.display_number} has no label in Shippo",
+                           fix="buy one in Shippo first (the next sync sees it)")
+        chosen = printer or core.settings.get("label_printer") or core.settings.get("printer")
+        if chosen is None:
+            raise SlipStationError("No label printer chosen",
+                                   fix="`slipstation config set label_printer ID` (see "
+                                   "`slipstation printers`) or pass --printer",
+                                   remedy=Remedy.CHOOSE_PRINTER)
+        outcomes = []
+        for transaction in order.transactions:
+            job_id = core.queue.enqueue_label(stored.id, order, transaction,
+                                              printer=int(chosen))
+            job, result = core.queue.send(job_id)
+            outcomes.append(self._outcome(job, "label", result))
+        core.audit.record("print.label", labels=len(outcomes))
+        return outcomes
 
     def scan(self, number: str, *, go_ahead: bool = False) -> PrintOutcome | ScanHold:
         """A packer's scan. An order that is not in the statuses that print, or whose slip

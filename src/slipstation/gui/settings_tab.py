@@ -250,8 +250,12 @@ class SettingsTab(Tab):
                   "station": QGroupBox("Station")}
         forms = {name: QFormLayout(box) for name, box in groups.items()}
         for setting in SETTINGS:
-            field = PrinterField(setting, self.printer) if setting.kind == "printer" \
-                else make_field(setting)
+            if setting.kind == "printer":  # each printer setting its own picker
+                picker = self.printer if setting.key == "printer" else PrinterPicker(
+                    station, tasks, lambda: self.fields["paper"].text())
+                field: Field = PrinterField(setting, picker)
+            else:
+                field = make_field(setting)
             self.fields[setting.key] = field
             label = "" if setting.kind == "bool" else setting.label
             forms[setting.group].addRow(label, field.widget)

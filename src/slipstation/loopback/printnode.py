@@ -40,6 +40,10 @@ class Job:
     def pdf(self) -> bytes:
         return base64.b64decode(self.payload["content"])
 
+    def content(self) -> bytes:
+        """The bytes as sent (a PDF, or raw ZPL for a raw_base64 job)."""
+        return base64.b64decode(self.payload["content"])
+
 
 def printer(printer_id: int, name: str, state: str = "online",
             papers: dict[str, list[int]] | None = None) -> dict[str, Any]:
@@ -165,13 +169,14 @@ class PrintNodeServer(LoopbackServer):
         printer_id = payload.get("printerId")
         if printer_id not in self.printers:
             return self._error(400, "BadRequest", f"Printer {printer_id} not found")
-        if payload.get("contentType") != "pdf_base64":
+        content_type = payload.get("contentType")
+        if content_type not in ("pdf_base64", "raw_base64"):
             return self._error(400, "BadRequest", "Unsupported contentType")
         try:
-            pdf = base64.b64decode(payload.get("content", ""), validate=True)
+            content = base64.b64decode(payload.get("content", ""), validate=True)
         except binascii.Error:
             return self._error(400, "BadRequest", "content is not base64")
-        if not pdf.startswith(b"%PDF-"):
+        if content_type == "pdf_base64" and not content.startswith(b"%PDF-"):
             return self._error(400, "BadRequest", "content is not a PDF")
         job = Job(next(self._next_id), payload, created=now_iso().replace("Z", ".000Z"))
         self._add_state(job, "new")
@@ -190,7 +195,8 @@ class PrintNodeServer(LoopbackServer):
 
     def _job_json(self, job: Job) -> dict[str, Any]:
         return {"id": job.id, "printer": self.printers.get(job.payload["printerId"]),
-                "title": job.payload.get("title"), "contentType": "pdf_base64",
+                "title": job.payload.get("title"),
+                "contentType": job.payload.get("contentType", "pdf_base64"),
                 "source": job.payload.get("source"), "expireAt": None,
                 "createTimestamp": job.created, "state": job.state}
 

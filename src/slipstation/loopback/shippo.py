@@ -9,6 +9,7 @@ a malformed id → an HTML 404, as recorded.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +33,21 @@ class ShippoServer(LoopbackServer):
         # One query's matching orders, kept while its pages are read (a 100k-order history
         # would otherwise be filtered again for each of its 1,000 pages).
         self._matching: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        self.transactions: dict[str, dict[str, Any]] = {}  # labels, by transaction id
+
+    def add_label(self, order: dict[str, Any], label_url: str, file_type: str = "PDF_4x6",
+                  status: str = "SUCCESS") -> str:
+        """A label bought for this order (as Shippo's transaction), its file at `label_url`;
+        returns the transaction id. Add labels before the order is added."""
+        transaction_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{order['object_id']}:{label_url}").hex
+        self.transactions[transaction_id] = {
+            "object_id": transaction_id, "object_state": "VALID", "status": status,
+            "label_url": label_url, "label_file_type": file_type,
+            "tracking_number": "9205590164917312751089", "tracking_status": "UNKNOWN",
+            "commercial_invoice_url": None}
+        order.setdefault("transactions", []).append(
+            {"object_id": transaction_id, "status": status})
+        return transaction_id
 
     def add_orders(self, orders: list[dict[str, Any]]) -> None:
         with self.lock:
@@ -60,6 +76,9 @@ class ShippoServer(LoopbackServer):
         path = request.path.rstrip("/")
         if request.method == "GET" and path == "/orders":
             return self._list(request)
+        if request.method == "GET" and path.startswith("/transactions/"):
+            found = self.transactions.get(path.split("/")[2])
+            return Reply(200, found) if found else Reply(404, {"detail": "Not found."})
         if request.method == "GET" and path.startswith("/orders/"):
             object_id = path.split("/")[2]
             if not _OBJECT_ID.match(object_id):

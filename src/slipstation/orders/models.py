@@ -135,6 +135,7 @@ class Order:
     notes: str = ""
     shop_app: str = ""
     test: bool = False
+    transactions: tuple[str, ...] = ()  # the Shippo labels bought for it (transaction ids)
 
     @property
     def key(self) -> str:
@@ -191,6 +192,19 @@ def object_id_prefix(scanned: str) -> str | None:
     return f"{int(match.group(1)):012x}"
 
 
+_TRANSACTION_ID = re.compile(r"[0-9A-Za-z]{1,64}")
+
+
+def _transaction_ids(raw: Any) -> tuple[str, ...]:
+    """The ids of an order's labels: list replies carry partial objects (or bare ids)."""
+    ids: list[str] = []
+    for entry in raw if isinstance(raw, list) else []:
+        found = entry.get("object_id") if isinstance(entry, dict) else entry
+        if isinstance(found, str) and _TRANSACTION_ID.fullmatch(found) and found not in ids:
+            ids.append(found)
+    return tuple(ids)
+
+
 def order_key(number: str | None) -> str:
     """Normalise an order number as typed, scanned or sent: no '#', no spaces, upper case."""
     return (number or "").strip().lstrip("#").strip().replace(" ", "").upper()
@@ -239,4 +253,5 @@ def parse_order(raw: Any) -> Order:
         notes=_text(raw.get("notes")),
         shop_app=_text(raw.get("shop_app")),
         test=raw.get("test") is True,
+        transactions=_transaction_ids(raw.get("transactions")),
     )

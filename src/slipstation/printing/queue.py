@@ -46,6 +46,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from slipstation.api.labels import LabelFile
 from slipstation.api.printnode import (
     FINAL_FAILURE,
     FINAL_SUCCESS,
@@ -65,6 +66,7 @@ from slipstation.errors import (
     NotFound,
     ServiceAuthError,
     ServiceError,
+    ServiceUnavailable,
     SlipStationError,
     UsageError,
 )
@@ -88,6 +90,7 @@ SUBMITTING, SUBMITTED = JobState.SUBMITTING.value, JobState.SUBMITTED.value
 DONE, FAILED = JobState.DONE.value, JobState.FAILED.value
 UNCONFIRMED, SKIPPED = JobState.UNCONFIRMED.value, JobState.SKIPPED.value
 PICKLIST = "picklist"  # a job of no single order: a pick list for several
+LABEL = "label"  # an order's shipping label, bought in Shippo: its file sent unchanged
 CANCELLED, DISMISSED = JobState.CANCELLED.value, JobState.DISMISSED.value
 REQUEUEABLE = frozenset(state.value for state in REQUEUEABLE_STATES)
 CANCELLABLE = frozenset(state.value for state in CANCELLABLE_STATES)
@@ -156,6 +159,8 @@ class JobRow:
 
 OrderCheck = Callable[[Order], Order]
 """Reads an order again from Shippo (and stores what it read); raises ServiceError."""
+LabelSource = Callable[[str], LabelFile]
+"""A Shippo label's file by transaction id (fetched now, kept in memory); raises ServiceError."""
 
 
 def auto_identity(order: Order) -> tuple[str, str]:
@@ -169,8 +174,10 @@ class PrintQueue:
     def __init__(self, db: Database, client: Callable[[], PrintNodeClient], *,
                  station_name: Callable[[], str], policy: QueuePolicy | None = None,
                  clock: Callable[[], datetime] = utc_now,
-                 order_check: OrderCheck | None = None) -> None:
+                 order_check: OrderCheck | None = None,
+                 label_source: LabelSource | None = None) -> None:
         self._db = db
+        self._label_source = label_source
         self._rows = PrintJobStore(db, clock)
         self._orders = OrderRepository(db)
         self._client = client
@@ -232,6 +239,17 @@ class PrintQueue:
                              printer=printer, paper=paper, copies=copies, title=title,
                              source=f"SlipStation {self._station_name()}"[:100], key=key,
                              note=None, document=json.dumps({"picklist": order_ids}))
+
+    def enqueue_label(self, order_id: int, order: Order, transaction_id: str, *, printer: int,
+                      copies: int = 1) -> int:
+        """One of an order's labels, through the same outbox as slips (exactly once)."""
+        key = uuid.uuid4().hex
+        title = f"Label {order.display_number} [{key[:10]}]"
+        with self._rows.transaction() as tx:
+            return tx.insert(order_id=order_id, kind=LABEL, rule="manual", state=QUEUED,
+                             printer=printer, paper="label", copies=copies, title=title,
+                             source=f"SlipStation {self._station_name()}"[:100], key=key,
+                             note=None, document=json.dumps({"transaction": transaction_id}))
 
     def requeue(self, job_id: int, printer: int | None) -> None:
         """An operator's second chance for a failed, unconfirmed, skipped, cancelled or
@@ -550,7 +568,16 @@ class PrintQueue:
                       last_error=f"printer {printer_id} not found")
             result.failed += 1
             return
-        payload = self._payload(row, orders, printer)
+        try:
+            payload = self._payload(row, orders, printer)
+        except ServiceAuthError:
+            raise
+        except ServiceError as exc:  # a label that cannot be fetched: this job, not the batch
+            if row["kind"] != LABEL:
+                raise
+            self._set(job_id, FAILED, exc.message, last_error=exc.message[:200])
+            result.failed += 1
+            return
         self._rows.check_identity()  # never a claim (nor a POST) in a file nobody reads
         with self._rows.transaction() as tx:
             if not tx.claim(job_id, from_state=QUEUED, to_state=SUBMITTING):
@@ -581,6 +608,8 @@ class PrintQueue:
         bins = BinStore(self._db).for_skus(item.sku for order in orders
                                            for item in order.line_items)
         settings = Settings(self._db).all()
+        if row["kind"] == LABEL:
+            return self._label_payload(row, settings, printer)
         if row["kind"] == PICKLIST:
             return pdf_payload(render_picklist(orders, row["paper"], bins), settings, printer,
                                paper=row["paper"], title=row["title"], source=row["source"],
@@ -588,6 +617,21 @@ class PrintQueue:
         return job_payload(settings, orders[0], printer, paper=row["paper"],
                            title=row["title"], source=row["source"], copies=int(row["copies"]),
                            bins=bins)
+
+    def _label_payload(self, row: Any, settings: dict[str, Any],
+                       printer: Printer) -> dict[str, Any]:
+        """The label's own bytes, unchanged: a PDF as pdf_base64 at its own size, ZPL as
+        raw_base64 (PrintNode ignores options for raw jobs; qty gives copies)."""
+        if self._label_source is None:
+            raise ServiceUnavailable("Labels cannot be fetched here.", service="Shippo")
+        label = self._label_source(json.loads(row["document"] or "{}").get("transaction", ""))
+        payload: dict[str, Any] = {
+            "printerId": printer.id, "title": row["title"], "contentType": label.content_type,
+            "content": base64.b64encode(label.data).decode("ascii"), "source": row["source"],
+            "qty": int(row["copies"]), "expireAfter": int(settings["expire_minutes"]) * 60}
+        if label.content_type == "pdf_base64":
+            payload["options"] = {"fit_to_page": False}
+        return payload
 
     def _after_failed_submit(self, client: PrintNodeClient, row: Any, exc: ServiceError,
                              result: ProcessResult) -> None:
