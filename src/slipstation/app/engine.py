@@ -172,7 +172,10 @@ def run_service(station: Station, on_cycle: Callable[[CycleReport], None] | None
             while not stopping.wait(0.5):
                 pass
         finally:
-            engine.stop()
+            # Let a running cycle end (the stop token ends it at its next network call)
+            # before the store closes under it: closing SQLite connections while another
+            # thread runs a statement on them crashed the process at exit (SIGSEGV).
+            engine.stop(wait=True)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         log.info("service stopped")

@@ -457,7 +457,7 @@ class MainWindow(QMainWindow):
             return
         self._timer.stop()
         self.tasks.close()
-        self.engine.stop()
+        self.engine.stop(wait=True)  # a running cycle ends before the store closes under it
         self.tasks.wait(5000)
         if self.wizard is not None:
             self.wizard.close()
