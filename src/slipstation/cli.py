@@ -260,6 +260,27 @@ def cmd_label(station: Station, args: argparse.Namespace) -> int:
     return 0 if all(outcome.accepted for outcome in outcomes) else 1
 
 
+def cmd_pack(station: Station, args: argparse.Namespace) -> int:
+    """Exit 0 (and print) only when every item was scanned and the prints were accepted;
+    exit 1 naming what is missing or wrong, with nothing printed."""
+    if args.skip_verification is not None:
+        report = station.packing.skip(args.order_number, args.skip_verification,
+                                      packer=args.packer or "", again=args.again)
+    else:
+        if not args.scan:
+            raise UsageError("Scan each item: --scan CODE (once per item), or "
+                             "--skip-verification REASON.")
+        report = station.packing.pack(args.order_number, list(args.scan),
+                                      packer=args.packer or "", again=args.again)
+    for outcome in report.prints:
+        line = outcome.line()
+        print(line if outcome.accepted else f"slipstation: {scrub(line)}",
+              file=sys.stdout if outcome.accepted else sys.stderr)
+    if report.accepted:
+        _out(f"{report.number} packed")
+    return 0 if report.accepted else 1
+
+
 def cmd_pause(station: Station, _args: argparse.Namespace) -> int:
     station.printing.set_paused(True)
     _out("auto-print paused on this station (every process, until `slipstation resume`); "
@@ -496,6 +517,14 @@ def build_parser() -> _Parser:
     label = add("label", cmd_label, "print the order's Shippo shipping label(s) now")
     label.add_argument("order_number", metavar="ORDER_NUMBER")
     label.add_argument("--printer", type=_id, metavar="ID", help="default: label_printer")
+    pack = add("pack", cmd_pack, "verify an order's items by scan, then print and record it")
+    pack.add_argument("order_number", metavar="ORDER_NUMBER")
+    pack.add_argument("--scan", action="append", metavar="CODE",
+                      help="a scanned SKU or product barcode (once per item)")
+    pack.add_argument("--packer", metavar="NAME", help="who packed it (optional)")
+    pack.add_argument("--again", action="store_true", help="pack an order packed before")
+    pack.add_argument("--skip-verification", metavar="REASON",
+                      help="pack without scanning items (the reason is recorded)")
     picklist = add("picklist", cmd_picklist, "pick list (SKUs summed) for orders")
     picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
     picklist.add_argument("-o", "--output", metavar="FILE")

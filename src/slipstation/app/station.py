@@ -22,6 +22,7 @@ from slipstation.app.bins import BinsService
 from slipstation.app.core import Core
 from slipstation.app.keys import KeysService
 from slipstation.app.orders import OrdersService
+from slipstation.app.packing import PackingService
 from slipstation.app.printing import PrintingService
 from slipstation.app.privacy import PrivacyService
 from slipstation.app.settings import ConfigService
@@ -43,6 +44,7 @@ class Station(Core):
         self.config = ConfigService(self)
         self.privacy = PrivacyService(self)
         self.bins = BinsService(self)
+        self.packing = PackingService(self, self.printing)
         self.status = StatusService(self, self.printing)
 
     def __enter__(self) -> Station:

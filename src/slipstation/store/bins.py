@@ -44,6 +44,18 @@ class BinStore:
                 found[row["sku"]] = row["bin"]
         return found
 
+    def skus_for_barcodes(self, codes: Iterable[str]) -> dict[str, str]:
+        """barcode → SKU for those of these codes that are a product's barcode."""
+        wanted = sorted({code.strip() for code in codes if code.strip()})
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.query(f"SELECT barcode, sku FROM bins WHERE barcode IN ({marks})",
+                                      chunk):
+                found[row["barcode"]] = row["sku"]
+        return found
+
     def by_barcode(self, barcode: str) -> Bin | None:
         rows = self._db.query("SELECT sku, barcode, bin FROM bins WHERE barcode = ? LIMIT 1",
                               (barcode,))

@@ -164,6 +164,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
     (
         "ALTER TABLE print_jobs ADD COLUMN document TEXT",
     ),
+    # 7: orders packed at this station: verified item by item, or with verification skipped
+    # (and why).
+    (
+        """CREATE TABLE packed (
+            id          INTEGER PRIMARY KEY,
+            order_id    INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+            at          TEXT NOT NULL,
+            station     TEXT NOT NULL,
+            packer      TEXT NOT NULL DEFAULT '',
+            verified    INTEGER NOT NULL,            -- 1: every item scanned; 0: skipped
+            skip_reason TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX packed_order ON packed (order_id)",
+        "CREATE INDEX packed_at ON packed (at)",
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
