@@ -51,3 +51,24 @@ def test_demo_without_an_os_keyring_uses_a_throwaway_folder(tmp_path: Path) -> N
                                   text=True, env=env, timeout=60)
     assert without_demo.returncode == 1, "a real station never falls back to plain storage"
     assert "keyring" in without_demo.stderr
+
+
+def test_the_demo_has_labels_and_a_bins_file_so_pack_mode_works_offline(
+        cli: Cli, data_dir: Path, tmp_path: Path) -> None:
+    try:
+        assert cli("--demo", "sync").returncode == 0
+        label = cli("--demo", "label", "#2405")
+        assert label.returncode == 0 and "label of #2405 sent to" in label.stdout, label.stderr
+        zpl = cli("--demo", "label", "#2411")
+        assert zpl.returncode == 0, zpl.stderr
+        printed = data_dir / "demo" / "printed"
+        assert list(printed.glob("*Label__2405*.pdf")) and list(printed.glob("*Label__2411*.zpl"))
+        bins = tmp_path / "bins.csv"
+        assert cli("--demo", "bins", "export", "-o", str(bins)).returncode == 0
+        assert len(bins.read_text(encoding="utf-8").splitlines()) == 9
+        packed = cli("--demo", "pack", "#2417", "--scan", "4006381333931", "--scan", "TOTE-001")
+        assert packed.returncode == 0, packed.stderr
+        assert "#2417 packed" in packed.stdout and "label of #2417" in packed.stdout
+    finally:
+        for name in Secret:
+            Credentials(data_dir / "demo").delete(name)

@@ -22,6 +22,7 @@ from slipstation.app.outcomes import (
     ScanQuestion,
     StationStatus,
 )
+from slipstation.app.packing import PackedBefore, PackIncomplete, PackReport
 from slipstation.app.station import Station
 from slipstation.app.status import ChangeCursor, Changes
 from slipstation.config import SETTINGS, Setting, lookup
@@ -39,6 +40,7 @@ from slipstation.domain import (
 )
 from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
 from slipstation.logs import configure_logging, scrub, shutdown_logging
+from slipstation.orders.packing import PackCheck, PackLine
 from slipstation.paths import resolve_data_dir
 from slipstation.printing.queue import JobRow
 from slipstation.resources import resources_dir
@@ -106,6 +108,11 @@ __all__ = [
     "LogLine",
     "NotFound",
     "OrdersService",
+    "PackCheck",
+    "PackIncomplete",
+    "PackLine",
+    "PackReport",
+    "PackedBefore",
     "PrintOutcome",
     "PrintState",
     "Printer",

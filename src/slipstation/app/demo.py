@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +34,16 @@ from slipstation.app.core import Core
 from slipstation.credentials import Credentials, Secret
 from slipstation.errors import KeyringError
 from slipstation.fileio import write_private
+from slipstation.loopback.label_storage import LabelStorageServer
 from slipstation.loopback.printnode import Job, PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
+from slipstation.resources import resource
 
 log = logging.getLogger(__name__)
 DEMO_SHIPPO_KEY = "shippo_test_demo0000000000000000"
 DEMO_PRINTNODE_KEY = "demo-printnode-key-00000000"
 DEMO_PRINTER = 71
+DEMO_LABEL_PRINTER = 71  # the Zebra: labels and slips on one 4x6 printer
 ARRIVAL_SECONDS = 20.0
 
 
@@ -47,6 +51,7 @@ ARRIVAL_SECONDS = 20.0
 class Demo:
     shippo: ShippoServer
     printnode: PrintNodeServer
+    storage: LabelStorageServer
     printed_dir: Path
     pending: list[dict[str, Any]]
     _stop: threading.Event
@@ -62,14 +67,32 @@ class Demo:
         self._stop.set()
         self.shippo.close()
         self.printnode.close()
+        self.storage.close()
 
 
 def start_demo(station: Core) -> Demo:
     """Start the embedded services and point this process's clients at them."""
     orders = list(sample_orders.specs())
     shippo = ShippoServer((DEMO_SHIPPO_KEY,))
-    shippo.add_orders([sample_orders.payload(s, s["minutes_ago"])
-                       for s in orders if s["minutes_ago"] > 0])
+    storage = LabelStorageServer()
+    storage.start()
+    placed, shipped = [], 0
+    for spec in (s for s in orders if s["minutes_ago"] > 0):
+        payload = sample_orders.payload(spec, spec["minutes_ago"])
+        if spec["status"] == "SHIPPED":  # the shipped ones have labels, PDF and ZPL in turn
+            number = spec["number"].strip("#")
+            shipped += 1
+            if shipped % 2 == 0:
+                url = storage.add_file(f"{number}.zpl", demo_label_zpl(spec), "text/plain")
+                shippo.add_label(payload, url, "ZPLII")
+            else:
+                url = storage.add_file(f"{number}.pdf", demo_label_pdf(spec))
+                shippo.add_label(payload, url, "PDF_4x6")
+        placed.append(payload)
+    shippo.add_orders(placed)
+    if not station.settings.get("label_printer"):
+        station.settings.put("label_printer", DEMO_LABEL_PRINTER)
+    _import_demo_bins(station)
     printnode = PrintNodeServer((DEMO_PRINTNODE_KEY,))
     printed_dir = station.paths.data_dir / "printed"
     printed_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -91,11 +114,66 @@ def start_demo(station: Core) -> Demo:
         station.settings.put("printer", DEMO_PRINTER)
         station.settings.put("ship_from", "SlipStation Demo Shop|1 Sample Street|"
                                           "Springfield, OR 97477|US")
-    demo = Demo(shippo, printnode, printed_dir,
+    demo = Demo(shippo, printnode, storage, printed_dir,
                 [s for s in orders if s["minutes_ago"] <= 0], threading.Event())
     demo._thread = threading.Thread(target=demo._arrivals, daemon=True, name="demo-arrivals")
     demo._thread.start()
     return demo
+
+
+def _import_demo_bins(station: Core) -> None:
+    """The sample bins file (resources/sample/demo_bins.csv), once: pack mode by barcode."""
+    from slipstation.app.bins import parse_bins_csv
+    from slipstation.store.bins import BinStore
+
+    bins = BinStore(station.db)
+    if bins.count() == 0:
+        bins.replace_all(parse_bins_csv(resource("sample", "demo_bins.csv").read_bytes()))
+
+
+def _tracking(spec: dict[str, Any]) -> str:
+    return f"9205590164{zlib.crc32(spec['number'].encode()) % 10**12:012d}"
+
+
+def demo_label_pdf(spec: dict[str, Any]) -> bytes:
+    """A carrier-style 4x6 label for a demo order (a real one comes from Shippo)."""
+    import io
+
+    from reportlab.graphics.barcode.code128 import Code128
+    from reportlab.pdfgen.canvas import Canvas
+
+    tracking = _tracking(spec)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(288, 432), invariant=1)
+    canvas.setLineWidth(2)
+    canvas.rect(8, 8, 272, 416)
+    canvas.setFont("Helvetica-Bold", 30)
+    canvas.drawString(20, 385, "P")
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawString(60, 392, "USPS PRIORITY MAIL (DEMO)")
+    canvas.setFont("Helvetica", 10)
+    y = 330
+    for line in ("SHIP TO:", spec["name"], spec["street1"], f"{spec['city']} {spec['zip']}",
+                 spec["country"]):
+        canvas.drawString(24, y, line)
+        y -= 14
+    Code128(tracking, barWidth=72 / 203 * 3, barHeight=80, humanReadable=True).drawOn(
+        canvas, 20, 60)
+    canvas.drawString(24, 40, f"Order {spec['number']} · demo label, not postage")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def demo_label_zpl(spec: dict[str, Any]) -> bytes:
+    """The same as ZPL II, the language of Zebra printers."""
+    tracking = _tracking(spec)
+    name = "".join(c if c.isascii() and c.isprintable() and c not in "^~" else "?"
+                   for c in spec["name"])
+    return (f"^XA^CI28^FO40,40^A0N,40,40^FDUSPS PRIORITY MAIL (DEMO)^FS"
+            f"^FO40,120^A0N,30,30^FDSHIP TO: {name}^FS"
+            f"^FO40,800^BY3^BCN,160,Y,N,N^FD{tracking}^FS"
+            f"^FO40,1100^A0N,24,24^FDOrder {spec['number']} - demo label^FS^XZ").encode()
 
 
 class _MemoryKeyring(KeyringBackend):

@@ -43,6 +43,7 @@ from slipstation.gui.banners import PauseBanner, ScanBanner, TodayStrip, Tone
 from slipstation.gui.first_run import FirstRunWizard, needs_first_run
 from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
 from slipstation.gui.orders_tab import OrdersTab
+from slipstation.gui.pack_panel import PackPanel
 from slipstation.gui.privacy_tab import PrivacyTab
 from slipstation.gui.settings_tab import SettingsTab
 from slipstation.gui.sounds import Sounds
@@ -89,10 +90,16 @@ class MainWindow(QMainWindow):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.sync_button = QPushButton("Sync now")
         self.sync_button.clicked.connect(self.sync_now)
+        self.pack_button = QPushButton("Pack mode")
+        self.pack_button.setCheckable(True)
+        self.pack_button.setToolTip("Scan an order, then each item: the label and slip print "
+                                    "when every item is in (Ctrl+K)")
+        self.pack_button.toggled.connect(self.set_pack_mode)
         header = QHBoxLayout()
         self.today = TodayStrip()
         header.addWidget(self.status_label)
         header.addWidget(self.today, 1)
+        header.addWidget(self.pack_button)
         header.addWidget(self.pause_button)
         header.addWidget(self.sync_button)
 
@@ -132,6 +139,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.scan)
         layout.addWidget(self.scan_result)
         layout.addWidget(self.tabs, 1)
+        self.pack = PackPanel(station, self.tasks, self.scan_result, self.refresh)
+        self.pack.hide()
+        layout.addWidget(self.pack, 1)
         self.setCentralWidget(body)
 
         self.busy_label = QLabel()
@@ -241,17 +251,37 @@ class MainWindow(QMainWindow):
         self._scans.append(number)
         self._next_scan()
 
+    def set_pack_mode(self, on: bool) -> None:
+        """Pack mode: the scan field drives the pack checklist instead of printing at once."""
+        self.pack_button.setChecked(on)
+        self.pack.reset()
+        self.pack.setVisible(on)
+        self.tabs.setVisible(not on)
+        self.scan.setPlaceholderText(
+            "Pack mode: scan an order, then each item" if on else
+            "Scan or type an order number and press Enter to print")
+        self.scan_result.show_result(Tone.BUSY, "Pack mode: scan an order" if on
+                                     else "Ready: scan an order")
+        self.scan.setFocus()
+
     def _next_scan(self) -> None:
         if self._scanning or not self._scans or self.quitting:
             return
         self._scanning = True
         number = self._scans.popleft()
+        if self.pack.isVisible():
+            self.pack.handle(number, self._pack_scan_done)
+            return
         go_ahead = self._held is not None and number.casefold() == self._held.casefold()
         self._held = None
         waiting = f" ({len(self._scans)} more scanned)" if self._scans else ""
         self.scan_result.show_result(Tone.BUSY, f"Printing {number}…{waiting}")
         self.tasks.run(lambda: self.station.printing.scan(number, go_ahead=go_ahead),
                        self._scanned, self._scan_failed, label=f"Printing {number}")
+
+    def _pack_scan_done(self) -> None:
+        self._scanning = False
+        self._next_scan()
 
     def _scanned(self, result: PrintOutcome | ScanHold) -> None:
         self._scanning = False
@@ -292,6 +322,8 @@ class MainWindow(QMainWindow):
         help_menu.addSeparator()
         for text, keys, slot in (("Sync now", "F5", self.sync_now),
                                  ("Pause / resume auto-print", "Ctrl+P", self.toggle_pause),
+                                 ("Pack mode on / off", "Ctrl+K",
+                                  lambda: self.set_pack_mode(not self.pack.isVisible())),
                                  ("Scan field", "Esc", self._focus_scan)):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
