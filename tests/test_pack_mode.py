@@ -85,3 +85,18 @@ def test_pack_mode_verifies_then_prints_label_and_slip(
     assert window.pack.number == "#PM1"
     window.set_pack_mode(False)
     assert window.tabs.isVisible() and not window.pack.isVisible()
+
+
+def test_print_label_from_the_orders_tab(window: MainWindow, qtbot: QtBot,
+                                         printnode_server: PrintNodeServer) -> None:
+    window.orders.select_rows([0])
+    assert window.orders.label_button.isEnabled()
+    window.orders.label_button.click()
+    qtbot.waitUntil(lambda: "label of #PM1 sent to" in window.statusBar().currentMessage(),
+                    timeout=WAIT)
+    labels = [j for j in printnode_server.jobs.values()
+              if j.payload["contentType"] == "raw_base64"]
+    assert len(labels) == 1 and labels[0].content() == ZPL_LABEL
+    assert labels[0].payload["printerId"] == 72
+    window.orders.select_rows([])
+    assert not window.orders.label_button.isEnabled()

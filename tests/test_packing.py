@@ -123,3 +123,20 @@ def test_verify_counts_up_to_each_quantity() -> None:
     check = verify(order, ["MUG-1", "0123"], {"0123": "MUG-1"})
     assert [line.scanned for line in check.lines] == [2, 0]
     assert not check.complete and "missing 1 × Card" in check.summary()
+
+
+def test_packed_orders_show_in_status_and_exports(cli: Cli, packing: dict[str, object],
+                                                  tmp_path: Path) -> None:
+    assert cli("pack", "#PK2", *scans("MUG-1", "MUG-1", "TEA-1")).returncode == 0
+    status = json.loads(cli("status", "--json").stdout)
+    assert status["packed_today"] == 1
+    csv_path, json_path = tmp_path / "orders.csv", tmp_path / "all.json"
+    assert cli("export", "--format", "csv", "-o", str(csv_path)).returncode == 0
+    rows = csv_path.read_text(encoding="utf-8").splitlines()
+    assert rows[0].endswith(",packed_at")
+    packed_rows = [row for row in rows[1:] if row.startswith("#PK2,")]
+    assert packed_rows and packed_rows[0].rsplit(",", 1)[1].startswith("20")
+    assert cli("export", "--format", "json", "-o", str(json_path)).returncode == 0
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    assert len(document["packed"]) == 1 and document["packed"][0]["verified"] == 1
+    assert {b["sku"] for b in document["bins"]} == {"MUG-1", "TEA-1"}

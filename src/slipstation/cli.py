@@ -301,7 +301,8 @@ def cmd_status(station: Station, args: argparse.Namespace) -> int:
                          "missing": list(status.missing),
                          "sync_outcome": status.sync_outcome.value,
                          "last_sync": status.last_sync, "queued": status.queued,
-                         "printed_today": status.printed_today, "failures": status.failures},
+                         "printed_today": status.printed_today, "failures": status.failures,
+                         "packed_today": status.packed_today},
                         indent=2, ensure_ascii=False))
         return 0
     _out(f"{status.level.value}{' (auto-print paused)' if status.paused else ''}")
@@ -309,7 +310,7 @@ def cmd_status(station: Station, args: argparse.Namespace) -> int:
         _out(f"needs setup: {', '.join(status.missing)}")
     _out(f"last sync: {status.last_sync}")
     _out(f"queue {status.queued} · printed today {status.printed_today} · "
-         f"failures {status.failures}")
+         f"packed here today {status.packed_today} · failures {status.failures}")
     return 0
 
 

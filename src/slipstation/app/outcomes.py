@@ -33,6 +33,7 @@ class StationStatus:
     sync_outcome: SyncOutcome = SyncOutcome.NEVER
     missing: tuple[str, ...] = ()  # what setup still needs: "Shippo key", "printer"…
     per_hour: tuple[int, ...] = ()  # slips sent in each local hour of today, 0:00 first
+    packed_today: int = 0  # orders packed at this station today (pack mode)
 
     @property
     def needs_setup(self) -> bool:

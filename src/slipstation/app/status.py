@@ -13,6 +13,7 @@ from slipstation.domain import ATTENTION_STATES, WAITING_STATES
 from slipstation.printing.queue import JobRow
 from slipstation.store.app_log import LogLine, recent
 from slipstation.store.audit import AuditEntry
+from slipstation.store.packing import PackedStore
 from slipstation.sync import LAST_OUTCOME, LAST_STATUS, SyncOutcome
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 
@@ -68,7 +69,9 @@ class StatusService:
             failures=sum(counts.get(s, 0) for s in ATTENTION_STATES),
             paused=self._printing.paused, printer_problem=self._printing.printer_problem,
             sync_outcome=SyncOutcome.parse(core.state.get(LAST_OUTCOME)),
-            missing=self._printing.missing_setup())
+            missing=self._printing.missing_setup(),
+            packed_today=PackedStore(core.db).count_since(to_iso(midnight),
+                                                          core.station_name()))
 
     def changes(self, since: ChangeCursor, *, audit: bool = True,
                 activity: bool = True) -> Changes:

@@ -107,19 +107,22 @@ class TodayStrip(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.printed = QLabel()
+        self.packed = QLabel()
         self.bars = HourBars()
         self.queue = QLabel()
         self.failures = QLabel()
         self.printer = QLabel()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.printed, self.bars, self.queue, self.failures):
+        for widget in (self.printed, self.bars, self.packed, self.queue, self.failures):
             layout.addWidget(widget)
         layout.addWidget(self.printer, 1)
 
     def show_today(self, printed: int, per_hour: tuple[int, ...], queued: int, failures: int,
-                   printer_problem: str | None) -> None:
+                   printer_problem: str | None, packed: int = 0) -> None:
         self.printed.setText(f"<b>{printed}</b> printed today")
+        self.packed.setText(f"· <b>{packed}</b> packed here" if packed else "")
+        self.packed.setVisible(bool(packed))
         self.bars.show_counts(per_hour)
         self.queue.setText(f"· <b>{queued}</b> waiting")
         self.failures.setText(f"· <b style='color:#b71c1c'>{failures}</b> need attention"

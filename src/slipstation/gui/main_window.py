@@ -454,7 +454,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(
             f"<b>{state}</b>{problem}")
         self.today.show_today(status.printed_today, status.per_hour, status.queued,
-                              status.failures, status.printer_problem)
+                              status.failures, status.printer_problem, status.packed_today)
         if not self.sync_label.text():
             self.sync_label.setText(f"Last sync: {status.last_sync}")
         if status.printer_problem:

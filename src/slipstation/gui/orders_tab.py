@@ -98,6 +98,9 @@ class OrdersTab(Tab):
         self.print_button = QPushButton("Print / reprint")
         self.picklist_button = QPushButton("Pick list…")
         self.print_picklist_button = QPushButton("Print pick list")
+        self.label_button = QPushButton("Print label")
+        self.label_button.setToolTip("Print the order's Shippo shipping label(s) on the label "
+                                     "printer")
         self.delete_button = QPushButton("Delete…")
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -111,8 +114,8 @@ class OrdersTab(Tab):
         filters.addWidget(self.printed_filter)
         actions = QHBoxLayout()
         actions.addWidget(self.count_label, 1)
-        for button in (self.print_button, self.print_picklist_button, self.picklist_button,
-                       self.delete_button):
+        for button in (self.print_button, self.label_button, self.print_picklist_button,
+                       self.picklist_button, self.delete_button):
             actions.addWidget(button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -149,6 +152,7 @@ class OrdersTab(Tab):
         self.print_button.clicked.connect(self.print_selected)
         self.picklist_button.clicked.connect(self._ask_picklist_path)
         self.print_picklist_button.clicked.connect(self.print_picklist)
+        self.label_button.clicked.connect(self.print_label)
         self.delete_button.clicked.connect(self.delete_selected)
         self._selection_changed()
 
@@ -207,6 +211,7 @@ class OrdersTab(Tab):
         for button in (self.print_button, self.print_picklist_button, self.picklist_button,
                        self.delete_button):
             button.setEnabled(bool(chosen))
+        self.label_button.setEnabled(len(chosen) == 1)
         if len(chosen) == 1:
             self._show_details(chosen[0])
             self._preview_timer.start()
@@ -300,6 +305,22 @@ class OrdersTab(Tab):
         self.tasks.run(work, lambda written: self._feedback(
             f"Pick list for {len(ids)} order(s) saved to {written}.", True),
             lambda message: self._feedback(message, False), label="Making the pick list")
+
+    def print_label(self) -> None:
+        """The selected order's Shippo label(s), through the outbox, on the label printer."""
+        chosen = self.selected()
+        if len(chosen) != 1:
+            return
+        object_id = chosen[0].order.object_id
+
+        def done(outcomes: object) -> None:
+            assert isinstance(outcomes, list)
+            self._feedback("; ".join(o.line() for o in outcomes),
+                           all(o.accepted for o in outcomes))
+            self._changed()
+
+        self.tasks.run(lambda: self.station.printing.print_label(object_id), done,
+                       lambda message: self._feedback(message, False), label="Printing label")
 
     def print_picklist(self) -> None:
         """The selected orders' pick list to the station's printer, through the outbox."""

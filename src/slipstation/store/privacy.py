@@ -28,7 +28,7 @@ CSV_COLUMNS = ("order_number", "object_id", "status", "placed_at", "ship_to_name
                "ship_to_company", "ship_to_street1", "ship_to_street2", "ship_to_city",
                "ship_to_state", "ship_to_zip", "ship_to_country", "ship_to_email",
                "shipping_method", "item_count", "skus", "total_price", "currency",
-               "print_count", "redacted")
+               "print_count", "redacted", "packed_at")
 
 
 def _all_orders(db: Database) -> list[StoredOrder]:
@@ -56,6 +56,8 @@ def export_json(db: Database, *, station: dict[str, Any], settings: dict[str, An
         "station": station, "api_keys": keys, "settings": settings,
         "orders": [_order_export(db, s) for s in _all_orders(db)],
         "print_jobs": jobs, "print_job_events": events, "audit_log": audit, "app_log": app_log,
+        "packed": [dict(r) for r in db.query("SELECT * FROM packed ORDER BY id")],
+        "bins": [dict(r) for r in db.query("SELECT * FROM bins ORDER BY sku")],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -64,6 +66,8 @@ def export_csv(db: Database) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    packed = {row[0]: row[1] for row in db.query("SELECT order_id, max(at) FROM packed "
+                                                 "GROUP BY order_id")}
     for stored in _all_orders(db):
         order, to = stored.order, stored.order.to_address
         writer.writerow([order.display_number, order.object_id, order.status,
@@ -72,7 +76,7 @@ def export_csv(db: Database) -> bytes:
                          order.shipping_method, order.item_count,
                          " ".join(i.sku for i in order.line_items if i.sku),
                          order.total_price or "", order.currency, stored.print_count,
-                         int(stored.redacted)])
+                         int(stored.redacted), packed.get(stored.id, "")])
     return buffer.getvalue().encode("utf-8")
 
 
