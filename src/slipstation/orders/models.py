@@ -157,6 +157,7 @@ class Order:
         data["to_address"] = dict(self.to_address.__dict__)
         data["from_address"] = dict(self.from_address.__dict__) if self.from_address else None
         data["line_items"] = [dict(item.__dict__) for item in self.line_items]
+        data["transactions"] = list(self.transactions)
         return data
 
     @classmethod
@@ -167,6 +168,7 @@ class Order:
         if values.get("from_address"):
             values["from_address"] = Address(**values["from_address"])
         values["line_items"] = tuple(LineItem(**item) for item in values.get("line_items", ()))
+        values["transactions"] = tuple(values.get("transactions", ()))
         return cls(**values)
 
 
