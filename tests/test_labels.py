@@ -5,6 +5,10 @@ ZPL as raw_base64) through the exactly-once outbox; never for a cancelled order.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +21,9 @@ from slipstation.errors import ServiceError
 from slipstation.loopback import samples
 from slipstation.loopback.label_storage import LabelStorageServer
 from slipstation.loopback.printnode import PrintNodeServer
+from slipstation.loopback.server import Fault
 from slipstation.loopback.shippo import ShippoServer
+from slipstation.printing.queue import GRACE_ENV
 from slipstation.timeutil import utc_now
 from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY, Cli, one_line_error, open_printing_station
 
@@ -127,3 +133,34 @@ def test_a_lost_reply_never_prints_a_label_twice(
         labels = [j for j in printnode_server.jobs.values()
                   if j.payload["contentType"] == "raw_base64"]
         assert len(labels) == 1, "found on PrintNode by its title, not sent again"
+
+
+def test_a_label_submit_killed_mid_request_is_sent_exactly_once(
+        cli: Cli, data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer, storage: LabelStorageServer) -> None:
+    """SIGKILL while the POST is in flight (PrintNode makes the job after the process died):
+    the next pass finds the job by its title and records it; nothing is sent twice."""
+    _order_with_labels(shippo_server, storage, "#KL", [(ZPL_LABEL, "ZPLII")])
+    _set_up(cli)
+    printnode_server.add_fault(Fault(path="/printjobs", method="POST", delay=2.0,
+                                     then_respond=True))
+    env = {**os.environ, **services, GRACE_ENV: "1"}
+    env.pop("SLIPSTATION_DATA_DIR", None)
+    process = subprocess.Popen([sys.executable, "-m", "slipstation", "--data-dir",
+                                str(data_dir), "label", "#KL"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert printnode_server.wait_until(
+            lambda: any(r.method == "POST" and r.path == "/printjobs"
+                        for r in printnode_server.requests), timeout=60)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=10)
+    assert printnode_server.wait_until(lambda: len(printnode_server.jobs) == 1, timeout=30)
+    settled = cli("sync", env={GRACE_ENV: "1"})  # the queue's pass settles the unknown submit
+    assert settled.returncode == 0, settled.stderr
+    jobs = json.loads(cli("jobs", "--json").stdout)
+    assert [(job["kind"], job["state"]) for job in jobs] in (
+        [("label", "submitted")], [("label", "done")]), jobs
+    posts = [r for r in printnode_server.requests if r.method == "POST"]
+    assert len(posts) == 1 and len(printnode_server.jobs) == 1, "never sent twice"
