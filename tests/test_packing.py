@@ -69,6 +69,7 @@ def test_a_complete_pack_prints_label_and_slip_and_is_recorded(
     assert [(j.payload["printerId"], j.payload["contentType"]) for j in jobs] == [
         (72, "raw_base64"), (71, "pdf_base64")], "the label on the label printer, the slip"
     assert jobs[0].content() == ZPL_LABEL
+    assert jobs[1].payload["title"].startswith("Packing slip"), "a label is not a slip"
     with Station(data_dir) as station:
         _order, packed = station.packing.order("#PK1")
         assert packed is not None and packed.verified and packed.packer == "Sam"

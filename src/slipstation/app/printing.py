@@ -168,7 +168,8 @@ class PrintingService:
                                    remedy=Remedy.CHOOSE_PRINTER)
         target = int(chosen)
         queue = core.queue
-        earlier = [j for j in queue.jobs(order_id=stored.id) if j.state in SENT]
+        earlier = [j for j in queue.jobs(order_id=stored.id) if j.state in SENT
+                   and j.kind != "label"]  # its slip went before (a label is not a slip)
         job_id = None if earlier else queue.take_over_auto(stored.id, printer=target,
                                                             copies=copies)
         kind = "auto" if job_id is not None else "reprint" if earlier else "manual"
@@ -232,7 +233,8 @@ class PrintingService:
         stored = core.find_order(number)
         if not go_ahead:
             order = stored.order
-            sent = [j for j in core.queue.jobs(order_id=stored.id) if j.state in SENT]
+            sent = [j for j in core.queue.jobs(order_id=stored.id) if j.state in SENT
+                    and j.kind != "label"]
             if sent:
                 return ScanHold(order.display_number, ScanQuestion.PRINTED_BEFORE,
                                 order.status, max(j.updated_at for j in sent))

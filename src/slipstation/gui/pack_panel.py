@@ -12,7 +12,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemMod
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -58,7 +57,7 @@ class PackPanel(QWidget):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the keys
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         big = QFont(self.table.font())
         big.setPointSizeF(big.pointSizeF() * 1.3)
         self.table.setFont(big)

@@ -142,8 +142,8 @@ class OrderRepository:
 
     # -- reading -------------------------------------------------------------------------------
     _SELECT = ("SELECT o.id, o.data, o.first_seen_at, o.redacted, "
-               "(SELECT count(*) FROM print_jobs p WHERE p.order_id = o.id AND p.state = 'done') "
-               "AS print_count FROM orders o")
+               "(SELECT count(*) FROM print_jobs p WHERE p.order_id = o.id AND p.state = 'done' "
+               "AND p.kind != 'label') AS print_count FROM orders o")  # slips, not labels
 
     def _stored(self, rows: Iterable[Any]) -> list[StoredOrder]:
         return [StoredOrder(r["id"], Order.from_dict(json.loads(r["data"])), r["print_count"],
@@ -186,7 +186,7 @@ class OrderRepository:
         params: list[Any] = []
         if printed is not None:
             clauses.append(("" if printed else "NOT ") + "EXISTS (SELECT 1 FROM print_jobs p "
-                           "WHERE p.order_id = o.id AND p.state = 'done')")
+                           "WHERE p.order_id = o.id AND p.state = 'done' AND p.kind != 'label')")
         if status:
             clauses.append("o.status = ?")
             params.append(status.upper())
