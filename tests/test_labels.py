@@ -164,3 +164,17 @@ def test_a_label_submit_killed_mid_request_is_sent_exactly_once(
         [("label", "submitted")], [("label", "done")]), jobs
     posts = [r for r in printnode_server.requests if r.method == "POST"]
     assert len(posts) == 1 and len(printnode_server.jobs) == 1, "never sent twice"
+
+
+def test_a_routing_rule_chooses_the_label_printer_apart_from_the_slips(
+        cli: Cli, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer, storage: LabelStorageServer) -> None:
+    _order_with_labels(shippo_server, storage, "#RT", [(ZPL_LABEL, "ZPLII")])
+    _set_up(cli)  # label_printer 72
+    rules = json.dumps([{"name": "US labels on the Zebra", "when": {"country": ["US"]},
+                         "label_printer": 71}])
+    assert cli("config", "set", "rules", rules).returncode == 0
+    assert cli("label", "#RT").returncode == 0
+    assert [job.payload["printerId"] for job in printnode_server.jobs.values()] == [71]
+    bad = cli("config", "set", "rules", json.dumps([{"name": "x", "label_printer": "zebra"}]))
+    assert bad.returncode == 2 and "label_printer is a PrintNode printer id" in bad.stderr

@@ -21,6 +21,7 @@ from slipstation.app.outcomes import (
 from slipstation.credentials import Secret
 from slipstation.domain import JobState
 from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
+from slipstation.orders.routing import route
 from slipstation.printing.queue import SENT, JobRow, ProcessResult, job_payload
 from slipstation.sample_orders import sample_order
 
@@ -210,7 +211,9 @@ class PrintingService:
         if not order.transactions:
             raise NotFound(f"Order {order.display_number} has no label in Shippo",
                            fix="buy one in Shippo first (the next sync sees it)")
-        chosen = printer or core.settings.get("label_printer") or core.settings.get("printer")
+        routed = route(order, core.settings.get("rules"), None, "4x6").label_printer
+        chosen = (printer or routed or core.settings.get("label_printer")
+                  or core.settings.get("printer"))
         if chosen is None:
             raise SlipStationError("No label printer chosen",
                                    fix="`slipstation config set label_printer ID` (see "

@@ -74,8 +74,10 @@ class LoopbackServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name=type(self).__name__)
+        # A short poll, so close() returns in milliseconds (serve_forever's default half
+        # second made every test with a server wait for it).
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,),
+                                        daemon=True, name=type(self).__name__)
 
     @property
     def url(self) -> str:

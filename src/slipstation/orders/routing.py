@@ -5,7 +5,8 @@ A rule is JSON, e.g.
     {"name": "no gift cards", "when": {"sku_prefix": "GIFT-"}, "skip": true}
 Conditions (all must hold): country (list), shop_app, shipping_method (words it contains),
 min_weight / max_weight ("500g", "2lb", "1.5kg", "16oz"), min_items / max_items, sku_prefix
-(any item). Actions: printer, paper (4x6|a4|letter), copies, or skip.
+(any item). Actions: printer, paper (4x6|a4|letter), copies, or skip; label_printer chooses
+where the order's Shippo labels print (slips and labels can go to different printers).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ GRAMS = {"g": Decimal(1), "kg": Decimal(1000), "lb": Decimal("453.59237"),
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(g|kg|lb|oz)\s*$", re.IGNORECASE)
 _CONDITIONS = {"country", "shop_app", "shipping_method", "min_weight", "max_weight",
                "min_items", "max_items", "sku_prefix"}
-_KEYS = {"name", "when", "printer", "paper", "copies", "skip"}
+_KEYS = {"name", "when", "printer", "paper", "copies", "skip", "label_printer"}
 MAX_COPIES = 20
 
 
@@ -92,6 +93,7 @@ class Route:
     paper: str
     copies: int
     skip: bool = False
+    label_printer: int | None = None
 
 
 def _bad(index: int, message: str) -> UsageError:
@@ -135,10 +137,12 @@ def parse_rules(value: Any) -> list[dict[str, Any]]:
                                 "when": clean_when}
         if raw.get("skip"):
             rule["skip"] = True
-        if raw.get("printer") is not None:
-            if not isinstance(raw["printer"], int) or raw["printer"] <= 0:
-                raise _bad(index, "printer is a PrintNode printer id (a number)")
-            rule["printer"] = raw["printer"]
+        for key in ("printer", "label_printer"):
+            if raw.get(key) is not None:
+                if not isinstance(raw[key], int) or isinstance(raw[key], bool) \
+                        or not 0 < raw[key] < 2 ** 63:
+                    raise _bad(index, f"{key} is a PrintNode printer id (a number)")
+                rule[key] = raw[key]
         if raw.get("paper") is not None:
             if str(raw["paper"]).lower() not in PAPERS:
                 raise _bad(index, f"paper is one of {'|'.join(PAPERS)}")
@@ -158,5 +162,6 @@ def route(order: Order, rules: list[dict[str, Any]], default_printer: int | None
                     raw.get("copies"), bool(raw.get("skip")))
         if rule.matches(order):
             return Route(rule.name, rule.printer or default_printer,
-                         rule.paper or default_paper, rule.copies or 1, rule.skip)
+                         rule.paper or default_paper, rule.copies or 1, rule.skip,
+                         raw.get("label_printer"))
     return Route("default", default_printer, default_paper, 1)
