@@ -179,6 +179,27 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX packed_order ON packed (order_id)",
         "CREATE INDEX packed_at ON packed (at)",
     ),
+    # 8: search by any 3+ characters of number, name, company, email, city, SKU or title, accents
+    # folded, through an FTS5 trigram index kept in step with orders.search_text by triggers
+    # (so redaction, deletion and purge leave nothing findable).
+    (
+        """CREATE VIRTUAL TABLE orders_fts USING fts5(
+            search_text, content='orders', content_rowid='id',
+            tokenize='trigram remove_diacritics 1')""",
+        """CREATE TRIGGER orders_fts_insert AFTER INSERT ON orders BEGIN
+            INSERT INTO orders_fts (rowid, search_text) VALUES (new.id, new.search_text);
+        END""",
+        """CREATE TRIGGER orders_fts_delete AFTER DELETE ON orders BEGIN
+            INSERT INTO orders_fts (orders_fts, rowid, search_text)
+                VALUES ('delete', old.id, old.search_text);
+        END""",
+        """CREATE TRIGGER orders_fts_update AFTER UPDATE OF search_text ON orders BEGIN
+            INSERT INTO orders_fts (orders_fts, rowid, search_text)
+                VALUES ('delete', old.id, old.search_text);
+            INSERT INTO orders_fts (rowid, search_text) VALUES (new.id, new.search_text);
+        END""",
+        "INSERT INTO orders_fts (orders_fts) VALUES ('rebuild')",
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -35,9 +35,11 @@ class StoredOrder:
 
 
 def search_text_of(order: Order) -> str:
-    parts = [order.display_number, order.key, order.to_address.name, order.to_address.company,
-             order.to_address.email]
-    parts += [item.sku for item in order.line_items]
+    """What a search finds an order by (indexed by FTS5): its number, the customer's name,
+    company, email and city, and each item's SKU and title."""
+    to = order.to_address
+    parts = [order.display_number, order.key, to.name, to.company, to.email, to.city]
+    parts += [part for item in order.line_items for part in (item.sku, item.title)]
     return " ".join(part for part in parts if part).casefold()
 
 
@@ -191,10 +193,14 @@ class OrderRepository:
             clauses.append("o.status = ?")
             params.append(status.upper())
         if text and text.strip():
-            needle = text.strip().casefold().lstrip("#")
-            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            clauses.append("o.search_text LIKE ? ESCAPE '\\'")
-            params.append(f"%{escaped}%")
+            needle = " ".join(text.strip().casefold().lstrip("#").split())
+            if len(needle) >= 3:  # the trigram index: any substring of 3+ characters
+                clauses.append("o.id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
+                params.append('"' + needle.replace('"', '""') + '"')
+            else:  # too short for trigrams: a scan
+                escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                clauses.append("o.search_text LIKE ? ESCAPE '\\'")
+                params.append(f"%{escaped}%")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def order(self, order_id: int) -> Order | None:

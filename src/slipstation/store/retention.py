@@ -63,7 +63,10 @@ def purge(db: Database, tier: str, now: datetime, *, dry_run: bool = False) -> P
 
 
 def compact(db: Database) -> None:
-    """Rewrite the file so deleted rows leave no pages behind (WAL included)."""
+    """Rewrite the file so deleted rows leave no pages behind (WAL included); the search
+    index first merges its segments, dropping what deleted or redacted rows left in them."""
+    with db.transaction() as tx:
+        tx.execute("INSERT INTO orders_fts (orders_fts) VALUES ('optimize')")
     conn = db.connection()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("VACUUM")

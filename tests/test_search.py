@@ -1,0 +1,72 @@
+"""Search over stored orders through the FTS5 trigram index in the encrypted database: any 3+
+characters of number, name, company, email, city, SKU or title, accents folded; nothing of a
+redacted, deleted or purged customer stays findable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from slipstation.app import Station
+from slipstation.loopback import samples
+from slipstation.orders.models import parse_order
+from slipstation.timeutil import utc_now
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Station:
+    opened = Station(tmp_path / "station")
+    now = utc_now()
+    people = [("Zoë Müller-Lüdenscheidt", "München", "zoe@example.de", "Kaffeebohnen"),
+              ("Ada Lovelace", "London", "ada@example.org", "Analytical engine"),
+              ("山田 太郎", "東京都", "taro@example.jp", "抹茶")]
+    raws = []
+    for index, (name, city, email, title) in enumerate(people):
+        to = samples.address(name, "1 Main St", city, "12345", "DE", email=email,
+                             company=f"Firma {index}")
+        raws.append(samples.order(f"#S{1060 + index}", now - timedelta(days=index), to=to,
+                                  items=[samples.line_item(title, f"SKU-{index}AB", 1)],
+                                  seed=f"search{index}"))
+    opened.order_store.upsert([(parse_order(raw), raw) for raw in raws])
+    return opened
+
+
+def numbers(station: Station, text: str) -> list[str]:
+    return [s.order.display_number for s in station.orders.search(text=text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("zoe", ["#S1060"]), ("MULLER-lud", ["#S1060"]), ("münchen", ["#S1060"]),
+    ("lovelace", ["#S1061"]), ("example.org", ["#S1061"]), ("firma 1", ["#S1061"]),
+    ("analytical", ["#S1061"]), ("sku-2ab", ["#S1062"]), ("1062", ["#S1062"]),
+    ("#S1060", ["#S1060"]), ("山田 太郎", ["#S1062"]), ("太郎", ["#S1062"]),
+    ("example", ["#S1060", "#S1061", "#S1062"]), ("nobody", []),
+])
+def test_search_finds_orders_by_any_part(station: Station, text: str,
+                                         expected: list[str]) -> None:
+    assert numbers(station, text) == expected
+    assert station.orders.count(text=text) == len(expected)
+    station.close()
+
+
+def test_nothing_of_a_redacted_deleted_or_purged_customer_stays_findable(
+        station: Station) -> None:
+    assert station.privacy.redact("ada@example.org") == 1
+    for text in ("lovelace", "ada@example", "firma 1"):  # items are not customer data
+        assert numbers(station, text) == [], text
+    station.privacy.delete_order("#S1060")
+    assert numbers(station, "müller") == [] and numbers(station, "zoe") == []
+    station.config.set("tier", "starter")
+    old = samples.order("#OLD", utc_now() - timedelta(days=30), seed="old",
+                        to=samples.address("Grace Hopper", "1 Navy Rd", "Arlington", "22201",
+                                           "US"))
+    station.order_store.upsert([(parse_order(old), old)])
+    assert numbers(station, "hopper") == ["#OLD"]
+    station.privacy.purge()
+    assert numbers(station, "hopper") == []
+    for term in ('"lovelace"', '"hopper"', '"zoe@"'):  # the index itself, not only the rows
+        assert station.db.scalar("SELECT count(*) FROM orders_fts WHERE orders_fts MATCH ?",
+                                 (term,)) == 0, term
+    station.close()
