@@ -92,7 +92,7 @@ def startup_seconds(data_dir: Path) -> float:
     return sorted(times)[1]
 
 
-def view_seconds(data_dir: Path) -> tuple[float, float]:
+def view_seconds(data_dir: Path, needle: str = "sku-0003") -> tuple[float, float]:
     """Opening the orders view (count + first page, shown) and one search, in this process."""
     from PySide6.QtWidgets import QApplication
 
@@ -103,14 +103,16 @@ def view_seconds(data_dir: Path) -> tuple[float, float]:
 
     with Station(data_dir) as station:
         started = time.perf_counter()
-        model = OrdersModel(station.orders)
+        # The window reads pages on a worker thread; here the same reads, inline, are timed.
+        model = OrdersModel(station.orders, lambda work, done, _failed: done(work()))
+        model.show(*OrdersModel.fetch(station.orders, filters(None, None, None)))
         view = QTableView()
         view.setModel(model)
         view.show()
         app.processEvents()
         opened = time.perf_counter() - started
         started = time.perf_counter()
-        model.show(*OrdersModel.fetch(station.orders, filters("sku-0003", None, None)))
+        model.show(*OrdersModel.fetch(station.orders, filters(needle, None, None)))
         app.processEvents()
         searched = time.perf_counter() - started
         view.close()
@@ -149,10 +151,12 @@ def measure(sizes: list[int], idle_seconds: float) -> list[tuple[str, str]]:
                 populate(data_dir, count)
                 start = startup_seconds(data_dir)
                 opened, searched = view_seconds(data_dir)
+                _opened, one = view_seconds(data_dir, f"{100000 + count // 2}")
                 rows.append((f"GUI start-up to shown window, {count:,} orders",
                              f"{start:.2f} s (goal < 1.5 s)"))
                 rows.append((f"orders view open / text search (worker thread), {count:,} orders",
-                             f"{opened * 1000:.0f} ms / {searched * 1000:.0f} ms "
+                             f"{opened * 1000:.0f} ms / one order by number {one * 1000:.0f} ms "
+                             f"(goal < 50 ms), a SKU in 40 % of orders {searched * 1000:.0f} ms "
                              "(goal open < 1 s)"))
                 if count == max(sizes) and idle_seconds > 0:
                     cpu, rss = idle(data_dir, idle_seconds)

@@ -40,12 +40,12 @@ from slipstation.domain import (
 )
 from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
 from slipstation.logs import configure_logging, scrub, shutdown_logging
+from slipstation.orders.addresses import address_lines
 from slipstation.orders.packing import PackCheck, PackLine
 from slipstation.paths import resolve_data_dir
 from slipstation.printing.queue import JobRow
 from slipstation.resources import resources_dir
 from slipstation.service_lock import ServiceLock
-from slipstation.slips.slip import address_lines
 from slipstation.store.app_log import LogLine
 from slipstation.store.audit import AuditEntry
 from slipstation.store.orders import StoredOrder

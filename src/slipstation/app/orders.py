@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slipstation.app.core import Core
 from slipstation.config import lookup
 from slipstation.fileio import write_private
 from slipstation.orders.models import Order
 from slipstation.sample_orders import sample_order
-from slipstation.slips.picklist import render_picklist
-from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.bins import BinStore
 from slipstation.store.orders import StoredOrder
+
+if TYPE_CHECKING:
+    from slipstation.slips.slip import SlipOptions
 
 
 class OrdersService:
@@ -42,6 +44,8 @@ class OrdersService:
     def slip_options(self, order: Order | None = None,
                      values: dict[str, object] | None = None) -> SlipOptions:
         """The slip settings, with the bins of this order's SKUs."""
+        from slipstation.slips.slip import SlipOptions  # ReportLab: only when rendering
+
         options = SlipOptions.from_settings(values or self._core.settings.all())
         if order is None:
             return options
@@ -49,6 +53,8 @@ class OrdersService:
             item.sku for item in order.line_items))
 
     def render_slip(self, number: str) -> tuple[StoredOrder, bytes]:
+        from slipstation.slips.slip import render_slip
+
         stored = self.find(number)
         return stored, render_slip(stored.order, self.slip_options(stored.order))
 
@@ -64,11 +70,15 @@ class OrdersService:
         values = self._core.settings.all()
         for key, text in (changes or {}).items():
             values[key] = lookup(key).parse(text)
+        from slipstation.slips.slip import render_slip
+
         order = self.find(number).order if number else sample_order()
         return render_slip(order, self.slip_options(order, values))
 
     def render_picklist(self, numbers: list[str], paper: str | None = None) -> bytes:
         """The pick list on the station's paper (a 4x6 station picks from labels too)."""
+        from slipstation.slips.picklist import render_picklist
+
         orders = [self.find(number).order for number in numbers]
         bins = BinStore(self._core.db).for_skus(
             item.sku for order in orders for item in order.line_items)

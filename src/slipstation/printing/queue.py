@@ -72,9 +72,6 @@ from slipstation.errors import (
 )
 from slipstation.orders.models import Order
 from slipstation.orders.routing import route
-from slipstation.slips.paper import paper as paper_spec
-from slipstation.slips.picklist import render_picklist
-from slipstation.slips.slip import SlipOptions, render_slip
 from slipstation.store.bins import BinStore
 from slipstation.store.database import Database
 from slipstation.store.orders import OrderRepository
@@ -611,6 +608,8 @@ class PrintQueue:
         if row["kind"] == LABEL:
             return self._label_payload(row, settings, printer)
         if row["kind"] == PICKLIST:
+            from slipstation.slips.picklist import render_picklist  # ReportLab: when printing
+
             return pdf_payload(render_picklist(orders, row["paper"], bins), settings, printer,
                                paper=row["paper"], title=row["title"], source=row["source"],
                                copies=int(row["copies"]))
@@ -741,6 +740,8 @@ def job_payload(settings: dict[str, Any], order: Order, printer: Printer, *, pap
                 title: str, source: str, copies: int,
                 bins: dict[str, str] | None = None) -> dict[str, Any]:
     """The POST /printjobs body for one slip."""
+    from slipstation.slips.slip import SlipOptions, render_slip  # ReportLab: when printing
+
     options = replace(SlipOptions.from_settings({**settings, "paper": paper}), dpi=printer.dpi,
                       bins=bins or {})
     return pdf_payload(render_slip(order, options), settings, printer, paper=paper,
@@ -751,6 +752,8 @@ def pdf_payload(pdf: bytes, settings: dict[str, Any], printer: Printer, *, paper
                 title: str, source: str, copies: int) -> dict[str, Any]:
     """The POST /printjobs body for a PDF (a slip, a pick list): the printer's own name for
     the paper when it has one (else fit to page), and an expiry so it never prints late."""
+    from slipstation.slips.paper import paper as paper_spec
+
     paper_name = printer.paper_named(paper_spec(paper).printnode_paper)
     print_options: dict[str, Any] = {"fit_to_page": paper_name is None}
     if paper_name:

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfgen.canvas import Canvas
 
+from slipstation.orders.addresses import address_lines
 from slipstation.orders.bins import bin_order
-from slipstation.orders.models import Address, LineItem, Order, scan_key
+from slipstation.orders.models import LineItem, Order, scan_key
 from slipstation.slips import fonts, images
 from slipstation.slips.layout import (
     Block,
@@ -29,8 +30,6 @@ from slipstation.slips.words import language_for, words
 
 # ReportLab's TrueType subsetting keeps per-document state on shared font objects.
 RENDER_LOCK = threading.Lock()
-_CITY_FIRST = {"US", "CA", "AU"}
-_BIG_TO_SMALL = {"JP", "KR", "CN", "TW"}  # addresses written from the region down
 # Countries whose addresses have no postcode: a missing one there is no warning.
 _NO_POSTCODE = {"AE", "AG", "AO", "AW", "BS", "BZ", "CW", "FJ", "GH", "HK", "IE", "JM", "KI",
                 "MO", "QA", "SR", "TT", "TV", "UG", "VU", "YE", "ZW"}
@@ -67,22 +66,6 @@ class SlipOptions:
                    weights=bool(values.get("slip_weights", False)),
                    tick_boxes=bool(values.get("slip_tick_boxes", False)),
                    footer=str(values.get("slip_footer") or ""))
-
-
-def address_lines(address: Address) -> list[str]:
-    street = " ".join(p for p in (address.street1, address.street_no) if p)
-    if address.country in _BIG_TO_SMALL:  # postcode, then region, city, street, building
-        postcode = f"〒{address.zip}" if address.country == "JP" and address.zip else address.zip
-        region = " ".join(p for p in (address.state, address.city) if p)
-        lines = [postcode, region, street, address.street2, address.street3, address.company,
-                 address.country]
-        return [line for line in lines if line and line.strip()]
-    if address.country in _CITY_FIRST:
-        city = f"{address.city}, {address.state} {address.zip}".strip(", ")
-    else:
-        city = " ".join(p for p in (address.zip, address.city, address.state) if p)
-    lines = [address.company, street, address.street2, address.street3, city, address.country]
-    return [line for line in lines if line and line.strip()]
 
 
 MAX_NUMBER_IN_BARS = 20  # longer numbers would need bars thinner than two dots on a 4x6
