@@ -20,6 +20,7 @@ from slipstation.app import Station
 from slipstation.credentials import Credentials, Secret
 from slipstation.gui.main_window import MainWindow
 from slipstation.loopback import samples
+from slipstation.loopback.label_storage import LabelStorageServer
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.printing.queue import QueuePolicy
@@ -123,6 +124,13 @@ def shippo_env(shippo_server: ShippoServer, cli: Cli) -> dict[str, str]:
 
 PRINTNODE_KEY = "printnode-loopback-key-0000"
 FAST_RETRY = RetryPolicy(attempts=3, initial_wait=0.01, max_wait=0.05)
+
+
+@pytest.fixture
+def storage() -> Iterator[LabelStorageServer]:
+    """The other origin a label's signed link points at (no Shippo key may arrive there)."""
+    with LabelStorageServer() as server:
+        yield server  # type: ignore[misc]
 
 
 @pytest.fixture

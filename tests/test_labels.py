@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,6 @@ from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY, Cli, one_line_error, open_
 
 PDF_LABEL = b"%PDF-1.4\n% a 4x6 label from the carrier\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 ZPL_LABEL = b"^XA^FO50,50^A0N,50,50^FDUSPS 9205 5901^FS^BY3^BCN,100,Y,N,N^FD9205590164^FS^XZ"
-
-
-@pytest.fixture
-def storage() -> Iterator[LabelStorageServer]:
-    with LabelStorageServer() as server:
-        yield server  # type: ignore[misc]
 
 
 def _order_with_labels(shippo_server: ShippoServer, storage: LabelStorageServer, number: str,

@@ -27,12 +27,6 @@ WAIT = 10_000
 
 
 @pytest.fixture
-def storage() -> Iterator[LabelStorageServer]:
-    with LabelStorageServer() as server:
-        yield server  # type: ignore[misc]
-
-
-@pytest.fixture
 def station(data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
             storage: LabelStorageServer, tmp_path: Path) -> Iterator[Station]:
     items = [samples.line_item("Mug", "MUG-1", 2), samples.line_item("Tea", "TEA-1", 1)]

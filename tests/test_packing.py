@@ -5,7 +5,6 @@ prints nothing and names what is off; packed before asks; cancelled never ships.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,12 +22,6 @@ from tests.conftest import PRINTNODE_KEY, SHIPPO_KEY, Cli, one_line_error
 from tests.test_labels import ZPL_LABEL
 
 ITEMS = [("Mug", "MUG-1", 2), ("Tea", "TEA-1", 1)]
-
-
-@pytest.fixture
-def storage() -> Iterator[LabelStorageServer]:
-    with LabelStorageServer() as server:
-        yield server  # type: ignore[misc]
 
 
 @pytest.fixture

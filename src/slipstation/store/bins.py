@@ -34,26 +34,22 @@ class BinStore:
 
     def for_skus(self, skus: Iterable[str]) -> dict[str, str]:
         """sku → bin for the SKUs that have one."""
-        wanted = sorted({sku for sku in skus if sku})
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._db.query(f"SELECT sku, bin FROM bins WHERE sku IN ({marks})",
-                                      chunk):
-                found[row["sku"]] = row["bin"]
-        return found
+        return self._pairs("sku", "bin", skus)
 
     def skus_for_barcodes(self, codes: Iterable[str]) -> dict[str, str]:
         """barcode → SKU for those of these codes that are a product's barcode."""
-        wanted = sorted({code.strip() for code in codes if code.strip()})
+        return self._pairs("barcode", "sku", (code.strip() for code in codes))
+
+    def _pairs(self, key: str, value: str, wanted: Iterable[str]) -> dict[str, str]:
+        """key → value for the rows whose `key` is one of `wanted` (500 at a query)."""
+        keys = sorted({item for item in wanted if item})
         found: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._db.query(f"SELECT barcode, sku FROM bins WHERE barcode IN ({marks})",
-                                      chunk):
-                found[row["barcode"]] = row["sku"]
+            for row in self._db.query(f"SELECT {key}, {value} FROM bins WHERE {key} IN "
+                                      f"({marks})", chunk):
+                found[row[0]] = row[1]
         return found
 
     def by_barcode(self, barcode: str) -> Bin | None:
