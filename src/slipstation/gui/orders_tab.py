@@ -67,7 +67,7 @@ class OrdersTab(Tab):
         super().__init__(station, tasks, feedback, changed)
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search order number, name, email or SKU")
+        self.search.setPlaceholderText("Search: order number, name, email, city, SKU or item")
         self.search.setClearButtonEnabled(True)
         self.status_filter = QComboBox()
         self.status_filter.addItems(["All statuses", *ORDER_STATUSES])
