@@ -5,6 +5,7 @@ odd dates round-trip. Real store, real keyring, the loopback Shippo."""
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -463,7 +464,7 @@ def _put(document: Any, path: tuple[Any, ...], value: Any) -> None:
     last = path[-1]
     if isinstance(document, dict) or (isinstance(document, list) and isinstance(last, int)
                                       and len(document) > last):
-        document[last] = value
+        document[last] = copy.deepcopy(value)  # st.just() hands out one shared object
 
 
 @settings(max_examples=40, deadline=None,
