@@ -59,8 +59,9 @@ def test_migrations_from_empty_to_latest(station: Station) -> None:
     db = station.db
     assert schema_version(db) == LATEST_VERSION == len(MIGRATIONS)
     tables = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"orders", "order_items", "order_status_history", "print_jobs", "print_job_events",
-            "settings", "sync_state", "audit_log", "app_log"} <= tables
+    assert {"orders", "order_status_history", "print_jobs", "print_job_events", "settings",
+            "sync_state", "audit_log", "app_log", "bins", "packed", "orders_fts"} <= tables
+    assert "order_items" not in tables, "written on every sync, never read: dropped"
     assert db.scalar("PRAGMA journal_mode") == "wal"
     assert db.scalar("PRAGMA foreign_keys") == 1
 

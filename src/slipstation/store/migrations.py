@@ -200,6 +200,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
         END""",
         "INSERT INTO orders_fts (orders_fts) VALUES ('rebuild')",
     ),
+    # 9: order_items was written on every sync and never read (the order's JSON holds its
+    # items; search has orders.search_text): gone, with its writes.
+    (
+        "DROP TABLE order_items",
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -93,7 +93,6 @@ class OrderRepository:
                 row = existing.get(order.object_id)
                 if row is None:
                     order_id = self._insert(conn, values, now)
-                    self._write_items(conn, order_id, order)
                     conn.execute("INSERT INTO order_status_history (order_id, status, seen_at) "
                                  "VALUES (?, ?, ?)", (order_id, order.status, now))
                     existing[order.object_id] = {"id": order_id, "status": order.status,
@@ -115,8 +114,6 @@ class OrderRepository:
                     assignments = ", ".join(f"{c} = :{c}" for c in _ORDER_COLUMNS)
                     conn.execute(f"UPDATE orders SET {assignments}, updated_at = :now "
                                  f"WHERE id = :id", {**values, "now": now, "id": row["id"]})
-                    conn.execute("DELETE FROM order_items WHERE order_id = ?", (row["id"],))
-                    self._write_items(conn, row["id"], order)
                 if status_changed:
                     conn.execute("INSERT INTO order_status_history (order_id, status, seen_at) "
                                  "VALUES (?, ?, ?)", (row["id"], order.status, now))
@@ -131,16 +128,6 @@ class OrderRepository:
             f"INSERT INTO orders ({columns}, first_seen_at, updated_at) "
             f"VALUES ({marks}, :now, :now)", {**values, "now": now})
         return int(cursor.lastrowid)
-
-    @staticmethod
-    def _write_items(conn: Any, order_id: int, order: Order) -> None:
-        conn.executemany(
-            "INSERT INTO order_items (order_id, position, title, variant_title, sku, quantity, "
-            "total_price, currency, weight, weight_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(order_id, position, item.title, item.variant_title, item.sku, item.quantity,
-              item.total_price, item.currency, item.weight, item.weight_unit)
-             for position, item in enumerate(order.line_items)],
-        )
 
     # -- reading -------------------------------------------------------------------------------
     _SELECT = ("SELECT o.id, o.data, o.first_seen_at, o.redacted, "
