@@ -31,6 +31,8 @@ class MalformedOrder(ValueError):
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, str) and value.isprintable():  # most fields: nothing to remove
+        return value.strip()[:MAX_TEXT]
     if value is None or isinstance(value, dict | list):
         return ""
     # Control characters break slips and CSV; newlines and tabs stay (notes have lines).
