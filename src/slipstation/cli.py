@@ -168,9 +168,7 @@ def cmd_orders(station: Station, args: argparse.Namespace) -> int:
 
 def cmd_render(station: Station, args: argparse.Namespace) -> int:
     numbers = list(args.order_numbers)
-    if args.all:
-        numbers += [s.order.display_number for s in station.orders.search(limit=-1)]
-    if not numbers:
+    if not numbers and not args.all:
         raise UsageError("Name at least one order number, or --all.")
     target = Path(args.output)
     if len(numbers) == 1 and not args.all:
@@ -183,10 +181,8 @@ def cmd_render(station: Station, args: argparse.Namespace) -> int:
         target.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise SlipStationError(f"Cannot make the folder {target}: {exc.strerror}.") from None
-    for number in numbers:
-        stored = station.orders.find(number)
-        stored, path = station.orders.save_slip(
-            number, target / f"slip-{safe_filename(stored.order.key)}.pdf")
+    for stored, path in station.orders.save_slips(list(args.order_numbers), target,
+                                                  every=args.all):
         _out(f"{stored.order.display_number}: {path}")
     return 0
 
@@ -431,10 +427,6 @@ def cmd_gui(station: Station, args: argparse.Namespace) -> int:
     from slipstation.gui.app import run_gui
 
     return run_gui(station, tray_only=bool(getattr(args, "tray", False)))
-
-
-def safe_filename(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "order"
 
 
 # -- parser ------------------------------------------------------------------------------------

@@ -52,3 +52,8 @@ def write_private(path: Path, data: bytes) -> Path:
             os.unlink(temp)
         raise
     return path
+
+
+def safe_filename(text: str) -> str:
+    """A file name's worth of `text`: letters, digits, '-' and '_' (anything else '_')."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "order"

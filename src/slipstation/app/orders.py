@@ -3,13 +3,14 @@ and pick lists (never written to disk here: the caller decides where bytes go)."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slipstation.app.core import Core
 from slipstation.config import lookup
-from slipstation.fileio import write_private
+from slipstation.fileio import safe_filename, write_private
 from slipstation.orders.models import Order
 from slipstation.sample_orders import sample_order
 from slipstation.store.bins import BinStore
@@ -57,6 +58,25 @@ class OrdersService:
 
         stored = self.find(number)
         return stored, render_slip(stored.order, self.slip_options(stored.order))
+
+    def save_slips(self, numbers: list[str], folder: Path, *, every: bool = False
+                   ) -> Iterator[tuple[StoredOrder, Path]]:
+        """Render many slips into a folder, one file each: the orders, the settings and their
+        bins read in bulk, not once per slip (`every`: all stored orders, newest first)."""
+        from slipstation.slips.slip import render_slip
+
+        chosen = [self.find(number) for number in numbers]
+        if every:
+            chosen += self.search(limit=-1)
+        options = self.slip_options()
+        bins = BinStore(self._core.db).for_skus(
+            item.sku for stored in chosen for item in stored.order.line_items)
+        for stored in chosen:
+            mine = {item.sku: bins[item.sku] for item in stored.order.line_items
+                    if item.sku in bins}
+            pdf = render_slip(stored.order, replace(options, bins=mine))
+            yield stored, write_private(folder / f"slip-{safe_filename(stored.order.key)}.pdf",
+                                        pdf)
 
     def save_slip(self, number: str, path: Path) -> tuple[StoredOrder, Path]:
         """Render one slip into an owner-only file (the user's choice of path)."""
