@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from slipstation.loopback import samples
+from slipstation.loopback.shippo import ShippoServer
+from slipstation.timeutil import utc_now
 from tests.conftest import Cli, one_line_error
 from tests.slip_reading import barcodes, pdf_text
 
@@ -48,3 +52,16 @@ def test_unknown_order_is_one_line_and_exit_1(cli: Cli, shippo_env: dict[str, st
     missing_folder = cli("render", "3001", "-o", str(tmp_path / "no" / "such" / "x.pdf"))
     assert missing_folder.returncode == 2  # a bad -o is a usage error
     assert "Cannot write" in one_line_error(missing_folder)
+
+
+def test_render_all_keeps_two_orders_that_share_a_number(cli: Cli, shippo_env: dict[str, str],
+                                                          shippo_server: ShippoServer,
+                                                          tmp_path: Path) -> None:
+    now = utc_now()
+    shippo_server.add_orders([samples.order("#TWIN", now - timedelta(minutes=1), seed="a"),
+                              samples.order("#TWIN", now - timedelta(minutes=2), seed="b")])
+    assert cli("sync", env=shippo_env).returncode == 0
+    result = cli("render", "--all", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    files = sorted(p.name for p in (tmp_path / "out").glob("slip-TWIN*.pdf"))
+    assert len(files) == 2, files

@@ -71,12 +71,16 @@ class OrdersService:
         options = self.slip_options()
         bins = BinStore(self._core.db).for_skus(
             item.sku for stored in chosen for item in stored.order.line_items)
+        used: set[str] = set()
         for stored in chosen:
             mine = {item.sku: bins[item.sku] for item in stored.order.line_items
                     if item.sku in bins}
             pdf = render_slip(stored.order, replace(options, bins=mine))
-            yield stored, write_private(folder / f"slip-{safe_filename(stored.order.key)}.pdf",
-                                        pdf)
+            name = f"slip-{safe_filename(stored.order.key)}"
+            if name in used:  # two orders with one number: both kept
+                name += f"-{safe_filename(stored.order.object_id[:12])}"
+            used.add(name)
+            yield stored, write_private(folder / f"{name}.pdf", pdf)
 
     def save_slip(self, number: str, path: Path) -> tuple[StoredOrder, Path]:
         """Render one slip into an owner-only file (the user's choice of path)."""
