@@ -118,3 +118,12 @@ def test_slip_without_bins_is_unchanged() -> None:
     text = pdf_text(render_slip(order, SlipOptions()))
     assert "Bin:" not in text
     assert text.index("Pen") < text.index("Mug"), "no bins: the order's own order"
+
+
+def test_a_bins_file_too_large_is_refused_before_it_is_read(cli: Cli, tmp_path: Path) -> None:
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as handle:  # sparse: 21 MB on paper, nothing on disk
+        handle.truncate(21 * 1024 * 1024)
+    result = cli("bins", "import", str(huge))
+    assert result.returncode == 2
+    assert "larger than 20 MB; nothing was imported" in one_line_error(result)

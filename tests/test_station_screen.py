@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -495,17 +496,33 @@ def test_tab_leaves_every_table(window: MainWindow, qtbot: QtBot) -> None:
 def test_bins_import_and_export_from_settings(window: MainWindow, qtbot: QtBot,
                                               tmp_path: Path) -> None:
     settings = window.settings
+
+    opened: list[str] = []
+
+    def cancel_dialog() -> None:  # the button asks for a file, as a person would see
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, cancel_dialog)
+            return
+        opened.append(dialog.windowTitle())
+        dialog.reject()
+
+    for button in (settings.import_bins_button, settings.export_bins_button):
+        QTimer.singleShot(20, cancel_dialog)
+        button.click()
+    assert opened == ["Import bins", "Export bins"]
+
     bad = tmp_path / "bad.csv"
     bad.write_text("sku,bin\nA,1\nA,2\n", encoding="utf-8")
-    settings.import_bins(str(bad))
+    settings.import_bins(bad)
     qtbot.waitUntil(lambda: "✘" in settings.bins_label.text(), timeout=WAIT)
     assert "Line 3 of the bins file repeats SKU 'A'" in settings.bins_label.text()
     good = tmp_path / "good.csv"
     good.write_text("sku,barcode,bin\nHM-123,4006381333931,A-1\n", encoding="utf-8")
-    settings.import_bins(str(good))
+    settings.import_bins(good)
     qtbot.waitUntil(lambda: "1 bin location(s) imported" in settings.bins_label.text(),
                     timeout=WAIT)
     out = tmp_path / "out.csv"
-    settings.export_bins(str(out))
+    settings.export_bins(out)
     qtbot.waitUntil(lambda: "exported" in settings.bins_label.text(), timeout=WAIT)
     assert out.read_text(encoding="utf-8").splitlines()[1] == "HM-123,4006381333931,A-1"

@@ -17,11 +17,15 @@ MAX_BYTES = 20 * 1024 * 1024  # a bins file of a few hundred thousand SKUs
 COLUMNS = ("sku", "barcode", "bin")
 
 
+def _too_big() -> UsageError:
+    return UsageError(f"The bins file is larger than {MAX_BYTES // (1024 * 1024)} MB; nothing "
+                      "was imported.")
+
+
 def parse_bins_csv(data: bytes) -> list[Bin]:
     """The bins of a CSV file, or a UsageError naming the first bad line (nothing is kept)."""
     if len(data) > MAX_BYTES:
-        raise UsageError(f"The bins file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
-                         "nothing was imported.")
+        raise _too_big()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -69,6 +73,8 @@ class BinsService:
     def import_csv(self, path: Path) -> int:
         """Replace the bins with the file's; returns how many were imported."""
         try:
+            if path.stat().st_size > MAX_BYTES:  # refused before it is read into memory
+                raise _too_big()
             data = path.read_bytes()
         except OSError as exc:
             raise UsageError(f"Cannot read the bins file {path} ({exc.strerror or exc}).") \

@@ -22,7 +22,7 @@ from slipstation.credentials import Secret
 from slipstation.domain import JobState
 from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
 from slipstation.orders.routing import route
-from slipstation.printing.queue import SENT, JobRow, ProcessResult, job_payload
+from slipstation.printing.queue import LABEL, SENT, JobRow, ProcessResult, job_payload
 from slipstation.sample_orders import sample_order
 
 log = logging.getLogger(__name__)
@@ -169,8 +169,7 @@ class PrintingService:
                                    remedy=Remedy.CHOOSE_PRINTER)
         target = int(chosen)
         queue = core.queue
-        earlier = [j for j in queue.jobs(order_id=stored.id) if j.state in SENT
-                   and j.kind != "label"]  # its slip went before (a label is not a slip)
+        earlier = self._slips_sent(stored.id)
         job_id = None if earlier else queue.take_over_auto(stored.id, printer=target,
                                                             copies=copies)
         kind = "auto" if job_id is not None else "reprint" if earlier else "manual"
@@ -236,14 +235,18 @@ class PrintingService:
         stored = core.find_order(number)
         if not go_ahead:
             order = stored.order
-            sent = [j for j in core.queue.jobs(order_id=stored.id) if j.state in SENT
-                    and j.kind != "label"]
+            sent = self._slips_sent(stored.id)
             if sent:
                 return ScanHold(order.display_number, ScanQuestion.PRINTED_BEFORE,
                                 order.status, max(j.updated_at for j in sent))
             if order.status not in core.settings.get("statuses"):
                 return ScanHold(order.display_number, ScanQuestion.NOT_ELIGIBLE, order.status)
         return self.print_order(number)
+
+    def _slips_sent(self, order_id: int) -> list[JobRow]:
+        """The order's slips that went to PrintNode (a label is not a slip)."""
+        return [job for job in self._core.queue.jobs(order_id=order_id)
+                if job.state in SENT and job.kind != LABEL]
 
     def _outcome(self, job: JobRow, kind: str, result: ProcessResult) -> PrintOutcome:
         state = _OUTCOMES.get(JobState(job.state), PrintState.WAITING)

@@ -272,8 +272,8 @@ class SettingsTab(Tab):
         bins_row.addStretch(1)
         forms["slip"].addRow(self.bins_label)
         forms["slip"].addRow(bins_row)
-        self.import_bins_button.clicked.connect(self.import_bins)
-        self.export_bins_button.clicked.connect(self.export_bins)
+        self.import_bins_button.clicked.connect(self.ask_import_bins)
+        self.export_bins_button.clicked.connect(self.ask_export_bins)
         printing, slip, station_box = groups["printing"], groups["slip"], groups["station"]
         # The widgets by name, for the first-run window and the tests that drive the form.
         self.paper = _widget(self.fields["paper"], ChoiceField).box
@@ -378,14 +378,20 @@ class SettingsTab(Tab):
                        lambda data: self.preview.show_pdf(bytes(data), "Preview (sample order)"),
                        lambda message: self.preview.show_message(f"No preview: {message}"))
 
-    def import_bins(self, path: str | None = None) -> None:
+    def ask_import_bins(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import bins", str(Path.home()),
+                                              "CSV files (*.csv);;All files (*)")
+        if path:
+            self.import_bins(Path(path))
+
+    def ask_export_bins(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export bins", str(Path.home() / "bins.csv"),
+                                              "CSV files (*.csv)")
+        if path:
+            self.export_bins(Path(path))
+
+    def import_bins(self, chosen: Path) -> None:
         """Replace the bins with a CSV file's (all of it or nothing; a bad line is named)."""
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Import bins", str(Path.home()),
-                                                  "CSV files (*.csv);;All files (*)")
-        if not path:
-            return
-        chosen = Path(path)
         self.tasks.run(lambda: self.station.bins.import_csv(chosen),
                        lambda count: self.bins_label.setText(
                            f"✔ {count} bin location(s) imported; slips and pick lists "
@@ -393,14 +399,7 @@ class SettingsTab(Tab):
                        lambda message: self.bins_label.setText(f"✘ {message}"),
                        label="Importing bins")
 
-    def export_bins(self, path: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export bins",
-                                                  str(Path.home() / "bins.csv"),
-                                                  "CSV files (*.csv)")
-        if not path:
-            return
-        chosen = Path(path)
+    def export_bins(self, chosen: Path) -> None:
         self.tasks.run(lambda: self.station.bins.export_csv(chosen),
                        lambda count: self.bins_label.setText(
                            f"✔ {count} bin location(s) exported to {chosen.name}."),
