@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from slipstation.app import Station
@@ -99,6 +100,20 @@ def test_any_payload_parses_or_is_refused_then_stores_and_renders(
     assert sizes and all(size == (round(expected[0], 2), round(expected[1], 2)) for size in sizes)
     texts = page_texts(pdf)
     assert all(f"Page {n} of {len(texts)}" in text for n, text in enumerate(texts, 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.from_regex(r"-?(0|[0-9]{1,14})(\.(0{0,7}[0-9]{0,2}|[0-9]{0,8}))?", fullmatch=True))
+@example(text="0.0000001")
+@example(text="-0.0000000")
+@example(text="1000000000000")
+def test_money_reads_as_its_normal_decimal_whatever_the_digits(text: str) -> None:
+    """Plain amounts take a fast path: it must give what the Decimal path gives."""
+    payload = samples.order("#1", utc_now(), seed="money")
+    payload["total_price"] = text
+    number = Decimal(text)
+    expected = str(number) if abs(number) < Decimal(10) ** 12 else None
+    assert parse_order(payload).total_price == expected
 
 
 @settings(max_examples=80, deadline=None)

@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from slipstation.api.shippo import OrderPage, ShippoClient
 from slipstation.config import Settings
@@ -27,7 +26,7 @@ from slipstation.domain import TIER_DAYS
 from slipstation.errors import ServiceAuthError, SlipStationError, StoreError
 from slipstation.orders.models import MalformedOrder, Order, parse_order
 from slipstation.store.database import Database
-from slipstation.store.orders import OrderRepository, UpsertCounts
+from slipstation.store.orders import OrderRepository, Received, UpsertCounts
 from slipstation.store.sync_state import SyncState
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
 
@@ -131,10 +130,15 @@ class ShippoSync:
         for page in _prefetched(pages):
             summary.pages += 1
             summary.fetched += len(page.results)
+            received = [Received.of(raw) for raw in page.results]
+            same = self._orders.unchanged(received)  # sent again as stored: nothing to do
+            summary.unchanged += len(same)
             batch = []
-            for raw in page.results:
+            for raw, encoded in zip(page.results, received, strict=True):
+                if encoded.object_id in same:
+                    continue
                 try:
-                    batch.append((parse_order(raw), raw))
+                    batch.append((parse_order(raw), encoded))
                 except MalformedOrder as exc:
                     summary.skipped += 1
                     log.warning("skipped malformed Shippo order %s: %s",
@@ -145,7 +149,7 @@ class ShippoSync:
             summary.unchanged += counts.unchanged
             self._client.stop.check()
 
-    def _store(self, batch: list[tuple[Order, Any]], summary: SyncSummary) -> UpsertCounts:
+    def _store(self, batch: list[tuple[Order, Received]], summary: SyncSummary) -> UpsertCounts:
         """The page in one transaction; if an order in it cannot be stored, each order on its
         own, skipping (by Shippo id) only what fails. A problem of the whole store (disk full,
         locked, damaged) is a StoreError and ends the cycle: nothing is lost, nothing skipped."""
@@ -156,9 +160,9 @@ class ShippoSync:
         except Exception:
             log.info("a page could not be stored whole; storing its orders one by one")
         counts = UpsertCounts()
-        for order, raw in batch:
+        for order, encoded in batch:
             try:
-                one = self._orders.upsert([(order, raw)])
+                one = self._orders.upsert([(order, encoded)])
             except StoreError:
                 raise
             except Exception as exc:

@@ -74,7 +74,7 @@ from slipstation.orders.models import Order
 from slipstation.orders.routing import route
 from slipstation.store.bins import BinStore
 from slipstation.store.database import Database
-from slipstation.store.orders import OrderRepository
+from slipstation.store.orders import OrderRepository, stored_order
 from slipstation.store.print_jobs import JobsTx, PrintJobStore
 from slipstation.store.sync_state import SyncState
 from slipstation.timeutil import parse_timestamp, to_iso, utc_now
@@ -199,12 +199,12 @@ class PrintQueue:
                 # Auto-printing starts (or its statuses changed): what was already eligible
                 # before the backlog window is recorded as skipped, never printed later.
                 for row in tx.unplanned_orders(statuses, placed_before=cutoff):
-                    self._insert(tx, row["id"], self._order(row["data"]), "auto", "backlog",
+                    self._insert(tx, row["id"], stored_order(row["raw"]), "auto", "backlog",
                                  None, str(settings["paper"]), 1, SKIPPED,
                                  "placed before the backlog window when auto-printing began")
                 state.set(BASELINE, signature)
             for row in tx.unplanned_orders(statuses):
-                order = self._order(row["data"])
+                order = stored_order(row["raw"])
                 chosen = route(order, settings["rules"], settings["printer"],
                                str(settings["paper"]))
                 if chosen.skip:
@@ -504,10 +504,6 @@ class PrintQueue:
     # -- internals -----------------------------------------------------------------------------
     def _now(self) -> str:
         return to_iso(self._clock())
-
-    @staticmethod
-    def _order(data: str) -> Order:
-        return Order.from_dict(json.loads(data))
 
     def _insert(self, tx: JobsTx, order_id: int, order: Order, kind: str, rule: str,
                 printer: int | None, paper: str, copies: int, state: str,

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slipstation.orders.models import Order, object_id_prefix, order_key
+from slipstation.orders.models import (
+    PARSE_REVISION,
+    Order,
+    object_id_prefix,
+    order_key,
+    parse_order,
+)
 from slipstation.store.database import Database
 from slipstation.timeutil import now_iso, parse_timestamp, to_iso
 
 _ORDER_COLUMNS = ("object_id", "order_number", "order_key", "status", "placed_at", "shop_app",
                   "ship_to_name", "ship_to_email", "ship_to_country", "shipping_method",
                   "total_price", "currency", "weight", "weight_unit", "item_count",
-                  "search_text", "is_test", "data", "raw")
+                  "search_text", "is_test", "raw", "digest")
+_INSERT = (f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}, first_seen_at, updated_at) "
+           f"VALUES ({', '.join('?' * len(_ORDER_COLUMNS))}, ?, ?)")
+_UPDATE = (f"UPDATE orders SET {', '.join(f'{c} = ?' for c in _ORDER_COLUMNS)}, updated_at = ? "
+           "WHERE id = ?")
+_DIGEST_AT = _ORDER_COLUMNS.index("digest")
+_CHUNK = 500  # ids per IN (...) look-up
 
 
 @dataclass
@@ -34,6 +47,33 @@ class StoredOrder:
     redacted: bool
 
 
+@dataclass(frozen=True)
+class Received:
+    """One order as Shippo sent it, encoded once: the JSON stored as `raw` and its digest (with
+    the parser's revision), which tells a sync that an order came back unchanged."""
+
+    object_id: str
+    json: str
+    digest: str
+
+    @classmethod
+    def of(cls, raw: Any) -> Received:
+        text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16,
+                                 salt=_DIGEST_SALT).hexdigest()
+        found = raw.get("object_id") if isinstance(raw, dict) else None
+        return cls(found.strip() if isinstance(found, str) else "", text, digest)
+
+
+_DIGEST_SALT = f"parse{PARSE_REVISION}".encode()
+
+
+def stored_order(raw: str) -> Order:
+    """An order as stored: parsed from what Shippo sent (redacted, once it is), as a sync did
+    before storing it (so it parses again)."""
+    return parse_order(json.loads(raw))
+
+
 def search_text_of(order: Order) -> str:
     """What a search finds an order by (indexed by FTS5): its number, the customer's name,
     company, email and city, and each item's SKU and title."""
@@ -43,19 +83,14 @@ def search_text_of(order: Order) -> str:
     return " ".join(part for part in parts if part).casefold()
 
 
-def _row_values(order: Order, raw: Any) -> dict[str, Any]:
-    data = json.dumps(order.to_dict(), ensure_ascii=False, separators=(",", ":"))
-    return {
-        "object_id": order.object_id, "order_number": order.order_number or None,
-        "order_key": order.key, "status": order.status, "placed_at": to_iso(order.placed_at),
-        "shop_app": order.shop_app, "ship_to_name": order.to_address.name,
-        "ship_to_email": order.to_address.email.casefold(),
-        "ship_to_country": order.to_address.country, "shipping_method": order.shipping_method,
-        "total_price": order.total_price, "currency": order.currency, "weight": order.weight,
-        "weight_unit": order.weight_unit, "item_count": order.item_count,
-        "search_text": search_text_of(order), "is_test": int(order.test), "data": data,
-        "raw": json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
-    }
+def _row_values(order: Order, received: Received) -> tuple[Any, ...]:
+    """The order's columns, in `_ORDER_COLUMNS` order."""
+    to = order.to_address
+    return (order.object_id, order.order_number or None, order.key, order.status,
+            to_iso(order.placed_at), order.shop_app, to.name, to.email.casefold(), to.country,
+            order.shipping_method, order.total_price, order.currency, order.weight,
+            order.weight_unit, order.item_count, search_text_of(order), int(order.test),
+            received.json, received.digest)
 
 
 class OrderRepository:
@@ -63,8 +98,23 @@ class OrderRepository:
         self._db = db
 
     # -- writing -------------------------------------------------------------------------------
-    def upsert(self, batch: Sequence[tuple[Order, Any]]) -> UpsertCounts:
-        """Insert new orders, update changed ones (status history kept), in one transaction.
+    def unchanged(self, received: Sequence[Received]) -> set[str]:
+        """The Shippo ids among these whose stored order came from exactly this payload: a sync
+        need not parse them, nor write anything."""
+        by_id = {r.object_id: r.digest for r in received if r.object_id}
+        ids = list(by_id)
+        same: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            rows = self._db.query(f"SELECT object_id, digest FROM orders WHERE object_id IN "
+                                  f"({','.join('?' * len(chunk))})", chunk)
+            same.update(r[0] for r in rows if r[1] == by_id[r[0]])
+        return same
+
+    def upsert(self, batch: Sequence[tuple[Order, Received | Any]]) -> UpsertCounts:
+        """Insert new orders, update changed ones, in one transaction; each pair is an order
+        and what Shippo sent (as received, or already a `Received`). The status history
+        follows by trigger.
 
         A redacted order keeps its redaction: only its status moves on.
         """
@@ -73,69 +123,57 @@ class OrderRepository:
             return counts
         now = now_iso()
         with self._db.transaction() as conn:
-            ids = [order.object_id for order, _raw in batch]
             existing: dict[str, Any] = {}
             deleted: set[str] = set()
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+            ids = [order.object_id for order, _raw in batch]
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start:start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                for row in conn.execute(
-                        f"SELECT id, object_id, status, data, raw, redacted FROM orders "
-                        f"WHERE object_id IN ({marks})", chunk):
+                for row in conn.execute(f"SELECT id, object_id, status, redacted, digest "
+                                        f"FROM orders WHERE object_id IN ({marks})", chunk):
                     existing[row["object_id"]] = row
                 deleted.update(r[0] for r in conn.execute(
                     f"SELECT object_id FROM deleted_orders WHERE object_id IN ({marks})", chunk))
+            inserts: dict[str, tuple[Any, ...]] = {}  # by Shippo id: a page may repeat one
+            updates: list[tuple[Any, ...]] = []
+            statuses: list[tuple[str, str, int]] = []
             for order, raw in batch:
+                received = raw if isinstance(raw, Received) else Received.of(raw)
+                row = existing.get(order.object_id)
                 if order.object_id in deleted:  # a person deleted it: it stays deleted
                     counts.unchanged += 1
-                    continue
-                values = _row_values(order, raw)
-                row = existing.get(order.object_id)
-                if row is None:
-                    order_id = self._insert(conn, values, now)
-                    conn.execute("INSERT INTO order_status_history (order_id, status, seen_at) "
-                                 "VALUES (?, ?, ?)", (order_id, order.status, now))
-                    existing[order.object_id] = {"id": order_id, "status": order.status,
-                                                 "data": values["data"], "raw": values["raw"],
-                                                 "redacted": 0}
+                elif order.object_id in inserts:
+                    same = inserts[order.object_id][_DIGEST_AT] == received.digest
+                    inserts[order.object_id] = (*_row_values(order, received), now, now)
+                    counts.unchanged += same
+                    counts.updated += not same
+                elif row is None:
+                    inserts[order.object_id] = (*_row_values(order, received), now, now)
                     counts.new += 1
-                    continue
-                status_changed = row["status"] != order.status
-                if row["redacted"]:
-                    if not status_changed:
+                elif row["redacted"]:
+                    if row["status"] == order.status:
                         counts.unchanged += 1
-                        continue
-                    conn.execute("UPDATE orders SET status = ?, updated_at = ? WHERE id = ?",
-                                 (order.status, now, row["id"]))
-                elif row["raw"] == values["raw"] and row["data"] == values["data"]:
+                    else:
+                        statuses.append((order.status, now, row["id"]))
+                        counts.updated += 1
+                elif row["digest"] == received.digest:
                     counts.unchanged += 1
-                    continue
                 else:
-                    assignments = ", ".join(f"{c} = :{c}" for c in _ORDER_COLUMNS)
-                    conn.execute(f"UPDATE orders SET {assignments}, updated_at = :now "
-                                 f"WHERE id = :id", {**values, "now": now, "id": row["id"]})
-                if status_changed:
-                    conn.execute("INSERT INTO order_status_history (order_id, status, seen_at) "
-                                 "VALUES (?, ?, ?)", (row["id"], order.status, now))
-                counts.updated += 1
+                    updates.append((*_row_values(order, received), now, row["id"]))
+                    counts.updated += 1
+            conn.executemany(_INSERT, list(inserts.values()))
+            conn.executemany(_UPDATE, updates)
+            conn.executemany("UPDATE orders SET status = ?, updated_at = ? WHERE id = ?",
+                             statuses)
         return counts
 
-    @staticmethod
-    def _insert(conn: Any, values: dict[str, Any], now: str) -> int:
-        columns = ", ".join(_ORDER_COLUMNS)
-        marks = ", ".join(f":{c}" for c in _ORDER_COLUMNS)
-        cursor = conn.execute(
-            f"INSERT INTO orders ({columns}, first_seen_at, updated_at) "
-            f"VALUES ({marks}, :now, :now)", {**values, "now": now})
-        return int(cursor.lastrowid)
-
     # -- reading -------------------------------------------------------------------------------
-    _SELECT = ("SELECT o.id, o.data, o.first_seen_at, o.redacted, "
+    _SELECT = ("SELECT o.id, o.raw, o.first_seen_at, o.redacted, "
                "(SELECT count(*) FROM print_jobs p WHERE p.order_id = o.id AND p.state = 'done' "
                "AND p.kind != 'label') AS print_count FROM orders o")  # slips, not labels
 
     def _stored(self, rows: Iterable[Any]) -> list[StoredOrder]:
-        return [StoredOrder(r["id"], Order.from_dict(json.loads(r["data"])), r["print_count"],
+        return [StoredOrder(r["id"], stored_order(r["raw"]), r["print_count"],
                             r["first_seen_at"], bool(r["redacted"])) for r in rows]
 
     def find(self, number: str) -> StoredOrder | None:
@@ -162,6 +200,15 @@ class OrderRepository:
         rows = self._db.query(f"{self._SELECT}{clauses} ORDER BY o.placed_at DESC, o.id DESC "
                               "LIMIT ? OFFSET ?", [*params, limit, offset])
         return self._stored(rows)
+
+    def with_raw(self, *, email: str | None = None) -> list[tuple[StoredOrder, str]]:
+        """Every order, or one customer's (by email), newest first, each with the JSON Shippo
+        sent (redacted, once it is)."""
+        where, params = (" WHERE o.ship_to_email = ?", [email.strip().casefold()]) if email \
+            else ("", [])
+        rows = self._db.query(f"{self._SELECT}{where} ORDER BY o.placed_at DESC, o.id DESC",
+                              params)
+        return list(zip(self._stored(rows), (r["raw"] for r in rows), strict=True))
 
     def count(self, *, status: str | None = None, text: str | None = None,
               printed: bool | None = None) -> int:
@@ -192,8 +239,8 @@ class OrderRepository:
 
     def order(self, order_id: int) -> Order | None:
         """One stored order by its row id (None when it was deleted)."""
-        data = self._db.scalar("SELECT data FROM orders WHERE id = ?", (order_id,))
-        return None if data is None else Order.from_dict(json.loads(data))
+        raw = self._db.scalar("SELECT raw FROM orders WHERE id = ?", (order_id,))
+        return None if raw is None else stored_order(raw)
 
     def oldest_placed(self, statuses: Sequence[str], *, since: datetime) -> datetime | None:
         """When the oldest order in these statuses, placed since then, was placed."""

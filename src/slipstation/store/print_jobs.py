@@ -27,16 +27,16 @@ class JobsTx:
 
     def unplanned_orders(self, statuses: Sequence[str],
                          placed_before: str | None = None) -> list[Row]:
-        """(id, data) of orders in these statuses with no automatic job yet, oldest first."""
+        """(id, raw) of orders in these statuses with no automatic job yet, oldest first."""
         marks = ",".join("?" * len(statuses))
         if placed_before is not None:
             return list(self._conn.execute(
-                f"SELECT o.id, o.data FROM orders o WHERE o.status IN ({marks}) "
+                f"SELECT o.id, o.raw FROM orders o WHERE o.status IN ({marks}) "
                 f"AND o.placed_at < ? AND NOT EXISTS (SELECT 1 FROM print_jobs p "
                 f"WHERE p.order_id = o.id AND p.kind = 'auto')", [*statuses, placed_before]
             ).fetchall())
         return list(self._conn.execute(
-            f"SELECT o.id, o.data FROM orders o WHERE o.status IN ({marks}) "
+            f"SELECT o.id, o.raw FROM orders o WHERE o.status IN ({marks}) "
             f"AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.order_id = o.id "
             f"AND p.kind = 'auto') ORDER BY o.placed_at", list(statuses)).fetchall())
 

@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 from slipstation import __version__
-from slipstation.orders.models import ADDRESS_FIELDS, Order
+from slipstation.orders.models import ADDRESS_FIELDS
 from slipstation.store.database import Database
-from slipstation.store.orders import OrderRepository, StoredOrder, search_text_of
+from slipstation.store.orders import OrderRepository, StoredOrder, search_text_of, stored_order
 from slipstation.store.retention import compact
 from slipstation.timeutil import now_iso, to_iso
 
@@ -35,11 +35,12 @@ def _all_orders(db: Database) -> list[StoredOrder]:
     return OrderRepository(db).search(limit=-1)
 
 
-def _order_export(db: Database, stored: StoredOrder) -> dict[str, Any]:
-    raw = db.scalar("SELECT raw FROM orders WHERE id = ?", (stored.id,))
-    return {**stored.order.to_dict(), "print_count": stored.print_count,
-            "first_seen_at": stored.first_seen_at, "redacted": stored.redacted,
-            "raw": json.loads(raw) if raw else None}
+def _orders_export(db: Database, email: str | None = None) -> list[dict[str, Any]]:
+    """Every order (or one customer's), parsed and as Shippo sent it, from one query."""
+    return [{**stored.order.to_dict(), "print_count": stored.print_count,
+             "first_seen_at": stored.first_seen_at, "redacted": stored.redacted,
+             "raw": json.loads(raw)}
+            for stored, raw in OrderRepository(db).with_raw(email=email)]
 
 
 def export_json(db: Database, *, station: dict[str, Any], settings: dict[str, Any],
@@ -54,7 +55,7 @@ def export_json(db: Database, *, station: dict[str, Any], settings: dict[str, An
         "exported_at": now_iso(), "slipstation_version": __version__,
         "your_data_rights": DATA_RIGHTS,
         "station": station, "api_keys": keys, "settings": settings,
-        "orders": [_order_export(db, s) for s in _all_orders(db)],
+        "orders": _orders_export(db),
         "print_jobs": jobs, "print_job_events": events, "audit_log": audit, "app_log": app_log,
         "packed": [dict(r) for r in db.query("SELECT * FROM packed ORDER BY id")],
         "bins": [dict(r) for r in db.query("SELECT * FROM bins ORDER BY sku")],
@@ -86,8 +87,7 @@ def _customer_ids(db: Database, email: str) -> list[int]:
 
 
 def export_customer(db: Database, email: str) -> tuple[bytes, int]:
-    ids = set(_customer_ids(db, email))
-    orders = [_order_export(db, s) for s in _all_orders(db) if s.id in ids]
+    orders = _orders_export(db, email)
     addresses = {json.dumps(o["to_address"], sort_keys=True) for o in orders}
     document = {"exported_at": now_iso(), "your_data_rights": DATA_RIGHTS,
                 "customer_email": email.strip(), "addresses": [json.loads(a) for a in
@@ -108,21 +108,17 @@ def redact_customer(db: Database, email: str) -> int:
     ids = _customer_ids(db, email)
     with db.transaction() as conn:
         for order_id in ids:
-            row = conn.execute("SELECT data, raw FROM orders WHERE id = ?",
-                               (order_id,)).fetchone()
-            data, raw = json.loads(row["data"]), json.loads(row["raw"])
-            _redact_address(data["to_address"])
-            data["notes"] = REDACTED if data.get("notes") else ""
-            if isinstance(raw.get("to_address"), dict):
-                _redact_address(raw["to_address"])
+            raw = json.loads(conn.execute("SELECT raw FROM orders WHERE id = ?",
+                                          (order_id,)).fetchone()["raw"])
+            _redact_address(raw["to_address"])  # stored orders have one (parse_order)
             if raw.get("notes"):
                 raw["notes"] = REDACTED
-            order = Order.from_dict(data)
+            redacted = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
             conn.execute(
-                "UPDATE orders SET data = ?, raw = ?, ship_to_name = ?, ship_to_email = '', "
+                "UPDATE orders SET raw = ?, ship_to_name = ?, ship_to_email = '', "
                 "search_text = ?, redacted = 1, updated_at = ? WHERE id = ?",
-                (json.dumps(data, ensure_ascii=False), json.dumps(raw, ensure_ascii=False),
-                 REDACTED, search_text_of(order), now_iso(), order_id))
+                (redacted, REDACTED, search_text_of(stored_order(redacted)), now_iso(),
+                 order_id))
     if ids:
         compact(db)
     return len(ids)
