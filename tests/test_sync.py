@@ -105,6 +105,32 @@ def test_resync_is_idempotent_and_tracks_status_changes(station: Station,
         ["PAID", "SHIPPED"]
 
 
+def test_an_order_stored_by_an_older_parser_is_parsed_again_once(
+        station: Station, shippo_server: ShippoServer, shippo_client: ShippoClient) -> None:
+    """Unchanged orders are skipped by the digest of what Shippo sent and the parser's
+    revision, not by reading them back: a row without a digest (as every row of a station
+    upgraded from schema 9 is) or with another parser's is rewritten, once."""
+    shippo_server.add_orders([samples.order(f"#{i}", NOW - timedelta(minutes=i))
+                              for i in range(3)])
+    clock = Clock(NOW)
+    _sync(station, shippo_client, clock).run_cycle()
+    digests = dict(station.db.query("SELECT order_key, digest FROM orders"))
+    assert len(set(digests.values())) == 3 and all(digests.values())
+    with station.db.transaction() as conn:
+        conn.execute("UPDATE orders SET digest = NULL WHERE order_key = '0'")
+        conn.execute("UPDATE orders SET digest = 'parsed-by-another-revision' "
+                     "WHERE order_key = '1'")
+    clock.moment += timedelta(minutes=1)
+    again = _sync(station, shippo_client, clock).run_cycle()
+    assert (again.new, again.updated, again.unchanged) == (0, 2, 1)
+    assert dict(station.db.query("SELECT order_key, digest FROM orders")) == digests
+    clock.moment += timedelta(minutes=1)
+    third = _sync(station, shippo_client, clock).run_cycle()
+    assert (third.new, third.updated, third.unchanged) == (0, 0, 3)
+    assert [s for s, _ in station.orders.status_history(station.orders.find("#0").id)] == \
+        ["PAID"], "a rewrite with the same status adds no history"
+
+
 def test_first_sync_reaches_back_as_far_as_the_tier(station: Station,
                                                     shippo_server: ShippoServer,
                                                     shippo_client: ShippoClient) -> None:

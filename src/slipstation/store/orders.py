@@ -78,9 +78,12 @@ def search_text_of(order: Order) -> str:
     """What a search finds an order by (indexed by FTS5): its number, the customer's name,
     company, email and city, and each item's SKU and title."""
     to = order.to_address
-    parts = [order.display_number, order.key, to.name, to.company, to.email, to.city]
+    number = order.display_number.casefold()
+    key = order.key.casefold()  # '#1001' holds '1001' already: each trigram costs index space
+    parts = [number, "" if key in number else key, to.name, to.company, to.email, to.city]
     parts += [part for item in order.line_items for part in (item.sku, item.title)]
-    return " ".join(part for part in parts if part).casefold()
+    # Each part once (a SKU on several lines, a title twice): dict keeps the first's place.
+    return " ".join(dict.fromkeys(part.casefold() for part in parts if part))
 
 
 def _row_values(order: Order, received: Received) -> tuple[Any, ...]:
