@@ -161,6 +161,29 @@ def test_a_fresh_slip_is_not_checked_again(data_dir: Path, services: dict[str, s
         station.close()
 
 
+def test_a_batch_print_reads_its_orders_together_and_asks_for_its_printer_once(
+        data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
+        printnode_server: PrintNodeServer) -> None:
+    orders = _orders(shippo_server, 5, status="SHIPPED")  # not auto-printed: only the batch
+    station = open_printing_station(data_dir)
+    try:
+        station.config.set("printer", "71")
+        station.sync.run()
+        printnode_server.requests.clear()
+        chosen = [str(raw["object_id"]) for raw in orders[:4]] + ["#O4", "#nope"]
+        seen: list[tuple[int, int]] = []
+        result = station.printing.print_orders(chosen, lambda done, of: seen.append((done, of)))
+        assert result.sent == 5 and len(result.problems) == 1
+        assert result.problems[0].startswith("#nope: No order '#nope' in the local store")
+        assert seen == [(n, 6) for n in range(1, 7)]
+        assert _printed(printnode_server) == {f"#O{i}": 1 for i in range(5)}
+        asked = Counter(f"{r.method} {r.path.rstrip('/').split('/')[1]}"
+                        for r in printnode_server.requests)
+        assert asked["POST printjobs"] == 5 and asked["GET printers"] == 1, asked
+    finally:
+        station.close()
+
+
 def test_jobs_can_be_cancelled_dismissed_and_requeued_to_the_printer_chosen_now(
         cli: Cli, data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
         printnode_server: PrintNodeServer) -> None:

@@ -24,6 +24,7 @@ from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
 from slipstation.orders.routing import route
 from slipstation.printing.queue import LABEL, SENT, JobRow, ProcessResult, job_payload
 from slipstation.sample_orders import sample_order
+from slipstation.store.orders import StoredOrder
 
 log = logging.getLogger(__name__)
 NO_LABEL_STATUSES = frozenset(("CANCELLED", "REFUNDED"))  # never a label for these
@@ -158,8 +159,12 @@ class PrintingService:
         and the outcome says what PrintNode answered. If the order's automatic slip has not
         gone yet, this print is that slip (one job, not two); after a slip printed, it is a
         reprint, recorded as one."""
+        return self._print_stored(self._core.find_order(number), copies=copies,
+                                  printer=printer)
+
+    def _print_stored(self, stored: StoredOrder, *, copies: int = 1, printer: int | None = None,
+                      printers: dict[int, Printer | None] | None = None) -> PrintOutcome:
         core = self._core
-        stored = core.find_order(number)
         if not 1 <= copies <= MAX_COPIES:
             raise UsageError(f"Copies must be from 1 to {MAX_COPIES}.")
         chosen = printer or core.settings.get("printer")
@@ -178,8 +183,9 @@ class PrintingService:
                                    paper=str(core.settings.get("paper")), copies=copies)
         core.audit.record("print.reprint" if kind == "reprint" else "print.manual",
                           copies=copies)
-        job, result = queue.send(job_id)
-        return self._outcome(job, kind, result)
+        printers = {} if printers is None else printers
+        job, result = queue.send(job_id, printers)
+        return self._outcome(job, kind, result, printers)
 
     def print_picklist(self, numbers: list[str], *, printer: int | None = None,
                        paper: str | None = None) -> PrintOutcome:
@@ -248,16 +254,22 @@ class PrintingService:
         return [job for job in self._core.queue.jobs(order_id=order_id)
                 if job.state in SENT and job.kind != LABEL]
 
-    def _outcome(self, job: JobRow, kind: str, result: ProcessResult) -> PrintOutcome:
+    def _outcome(self, job: JobRow, kind: str, result: ProcessResult,
+                 printers: dict[int, Printer | None] | None = None) -> PrintOutcome:
+        """What became of the job, in words; `printers` keeps the printers looked up (a
+        batch asks PrintNode about its printer once, not once per slip)."""
         state = _OUTCOMES.get(JobState(job.state), PrintState.WAITING)
         if state is PrintState.SENT and result.already_printed:
             state = PrintState.ALREADY
         name, offline = "", None
         if job.printer_id is not None:
-            try:
-                found = self._core.printnode().printer(job.printer_id)
-            except SlipStationError:
-                found = None
+            printers = {} if printers is None else printers
+            if job.printer_id not in printers:
+                try:
+                    printers[job.printer_id] = self._core.printnode().printer(job.printer_id)
+                except SlipStationError:
+                    printers[job.printer_id] = None
+            found = printers[job.printer_id]
             if found is not None:
                 name = found.name
                 offline = None if found.ready else found.condition
@@ -270,11 +282,16 @@ class PrintingService:
 
     def print_orders(self, numbers: list[str],
                      report: Callable[[int, int], None] | None = None) -> BatchResult:
-        """Print several orders (the GUI's multi-select); one failure never stops the rest."""
+        """Print several orders (the GUI's multi-select, by Shippo id; numbers work too); one
+        failure never stops the rest. The orders are read together and the printer is looked
+        up once."""
         result = BatchResult()
+        found = self._core.order_store.by_object_ids([n.strip() for n in numbers])
+        printers: dict[int, Printer | None] = {}
         for done, number in enumerate(numbers, 1):
             try:
-                outcome = self.print_order(number)
+                stored = found.get(number.strip()) or self._core.find_order(number)
+                outcome = self._print_stored(stored, printers=printers)
             except SlipStationError as exc:
                 result.problems.append(f"{number}: {exc.message}")
             else:

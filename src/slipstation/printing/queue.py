@@ -325,10 +325,12 @@ class PrintQueue:
         result.waiting = self._rows.count_in((QUEUED, SUBMITTING, NO_PRINTER))
         return result
 
-    def send(self, job_id: int) -> tuple[JobRow, ProcessResult]:
+    def send(self, job_id: int, printers: dict[int, Printer | None] | None = None,
+             ) -> tuple[JobRow, ProcessResult]:
         """Send this one row now and nothing else (a person's print or re-queue); returns the
-        row as it ended. A row that another process of this station is sending is waited for
-        (up to `policy.send_wait`), never sent twice."""
+        row as it ended. `printers` keeps the printers looked up, for a batch of sends. A row
+        that another process of this station is sending is waited for (up to
+        `policy.send_wait`), never sent twice."""
         deadline = time.monotonic() + self.policy.send_wait.total_seconds()
         with self._lock:
             client = self._client()
@@ -341,7 +343,7 @@ class PrintQueue:
                         self._settle(client, job_id, row["title"], attempted, result, True)
                         row = self._row(job_id)
                 if row["state"] == QUEUED:
-                    self._submit_rows(client, [row], result)
+                    self._submit_rows(client, [row], result, printers)
                     row = self._row(job_id)
                 if row["state"] != SUBMITTING or time.monotonic() >= deadline:
                     break
@@ -361,9 +363,9 @@ class PrintQueue:
             raise NotFound(f"No print job {job_id}.")
         return row
 
-    def _submit_rows(self, client: PrintNodeClient, rows: list[Any],
-                     result: ProcessResult) -> None:
-        printers: dict[int, Printer | None] = {}
+    def _submit_rows(self, client: PrintNodeClient, rows: list[Any], result: ProcessResult,
+                     printers: dict[int, Printer | None] | None = None) -> None:
+        printers = {} if printers is None else printers
         history = self._find_auto_on_printnode(client, rows)
         for row in rows:
             client.stop.check()

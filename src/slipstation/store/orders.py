@@ -196,6 +196,17 @@ class OrderRepository:
         found = self._stored(rows)
         return found[0] if found else None
 
+    def by_object_ids(self, object_ids: Sequence[str]) -> dict[str, StoredOrder]:
+        """These orders by Shippo id, read together (ids not stored are left out)."""
+        found: dict[str, StoredOrder] = {}
+        ids = list(dict.fromkeys(object_ids))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            rows = self._db.query(f"{self._SELECT} WHERE o.object_id IN "
+                                  f"({','.join('?' * len(chunk))})", chunk)
+            found.update((s.order.object_id, s) for s in self._stored(rows))
+        return found
+
     def search(self, *, status: str | None = None, text: str | None = None,
                printed: bool | None = None, limit: int = 1000,
                offset: int = 0) -> list[StoredOrder]:
