@@ -178,7 +178,8 @@ def window(qtbot: QtBot, station: Station) -> Iterator[MainWindow]:
     main = MainWindow(station, start_engine=False)
     qtbot.addWidget(main)
     main.show()
-    qtbot.waitUntil(lambda: main.orders.model.loaded, timeout=10_000)  # its first page
+    qtbot.waitUntil(lambda: main.orders.model.loaded and main.settings.loaded,
+                    timeout=10_000)  # its first page and the stored settings
     yield main
     main.tasks.wait(10_000)
     main.quit()

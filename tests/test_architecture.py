@@ -4,8 +4,13 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import slipstation
 
@@ -40,3 +45,17 @@ def test_the_check_finds_sql_where_there_is_some() -> None:
               for hit in _sql_strings(path)]
     assert any("print_jobs.py" in hit for hit in inside)
     assert any("orders.py" in hit for hit in inside)
+
+
+HEAVY = ("reportlab", "httpx", "apscheduler", "keyring")
+
+
+@pytest.mark.parametrize("module", ["slipstation.cli", "slipstation.gui.main_window"])
+def test_starting_imports_nothing_heavy_before_it_is_used(module: str) -> None:
+    """A command or the window starts without the PDF library, the HTTP client, the scheduler
+    or the keyring: each is imported by the first slip, request, engine start or key read."""
+    probe = (f"import sys, {module}\n"
+             f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, check=True)
+    assert out.stdout.strip() == "[]"

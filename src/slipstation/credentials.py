@@ -13,13 +13,13 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING
 
 from slipstation.errors import KeyringError, UsageError
 from slipstation.logs import register_secret
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 
 class Secret(StrEnum):
@@ -86,6 +86,8 @@ class Credentials:
         self._data_dir = data_dir
 
     def _backend(self) -> KeyringBackend:
+        import keyring  # at the first key read, not by every command and window start
+
         backend = keyring.get_keyring()
         label = _backend_label(backend)
         if type(backend).__name__ in _REFUSED_BACKENDS or label in _REFUSED_BACKENDS:
@@ -106,6 +108,8 @@ class Credentials:
         return f"{backend}, service '{self.service}' (data dir {self._data_dir})"
 
     def get(self, name: Secret) -> str | None:
+        import keyring.errors
+
         try:
             with _KEYRING_LOCK:
                 value = self._backend().get_password(self.service, name.value)
@@ -143,6 +147,8 @@ class Credentials:
 
     def delete(self, name: Secret) -> bool:
         """Remove an entry; False when there was none."""
+        import keyring.errors
+
         if self.get(name) is None:
             return False
         try:

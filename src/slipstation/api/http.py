@@ -16,11 +16,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 import tenacity
+
+if TYPE_CHECKING:
+    import httpx
 
 from slipstation.errors import (
     Cancelled,
@@ -198,6 +200,8 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.policy = policy or RetryPolicy()
         self.stop = stop or StopToken()
+        import httpx
+
         self._client = httpx.Client(
             base_url=self.base_url, headers=dict(headers or {}), auth=auth,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), transport=transport,
@@ -247,6 +251,8 @@ class ApiClient:
                                      maybe_delivered=exc.delivered) from None
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        import httpx  # imported by the first request, not by every command and window start
+
         self.stop.check()
         try:
             response = self._client.request(method, url, **kwargs)

@@ -9,8 +9,6 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from slipstation.errors import ServiceError, ServiceUnavailable
 
 MAX_LABEL_BYTES = 8 * 1024 * 1024  # a label PDF is tens of kilobytes; a ZPL file less
@@ -59,6 +57,8 @@ def kind_of(data: bytes, file_type: str) -> str:
 
 def download_label(url: str, file_type: str, *, timeout: float = 20.0) -> LabelFile:
     """The label's bytes, fetched without any credential."""
+    import httpx  # at the first label, not at every start
+
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             target = check_label_url(url)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from slipstation.api.http import ApiClient, RetryPolicy, StopToken
 from slipstation.errors import Remedy, ServiceUnavailable

@@ -10,9 +10,10 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from slipstation.api.http import ApiClient, RetryPolicy, StopToken, same_origin_url
 from slipstation.errors import Remedy, ServiceUnavailable

@@ -5,6 +5,7 @@ them (they call the services on `Station`)."""
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from slipstation.api.http import ApiClient, RetryPolicy, StopToken
@@ -40,6 +41,7 @@ class Core:
         self.credentials = Credentials(data_dir)
         self.stop = StopToken()
         self._db: Database | None = None
+        self._opening = threading.RLock()
         self._db_log: DatabaseLog | None = None
         self._clients: dict[Secret, tuple[str, ApiClient]] = {}  # (the key it was made with,
         #                                                           the client), per service
@@ -48,12 +50,13 @@ class Core:
     # -- store ---------------------------------------------------------------------------------
     @property
     def db(self) -> Database:
-        if self._db is None:
-            self.paths.ensure()
-            self._db = open_database(self.paths.database, self.credentials)
-            self._db_log = DatabaseLog(self._db)
-            self._db_log.start()
-        return self._db
+        with self._opening:  # the window's first reads come from several worker threads
+            if self._db is None:
+                self.paths.ensure()
+                self._db = open_database(self.paths.database, self.credentials)
+                self._db_log = DatabaseLog(self._db)
+                self._db_log.start()
+            return self._db
 
     @property
     def settings(self) -> Settings:
@@ -96,12 +99,13 @@ class Core:
             client.close()
         self._clients.clear()
         self._queue = None
-        if self._db_log is not None:
-            self._db_log.stop()
-            self._db_log = None
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        with self._opening:
+            if self._db_log is not None:
+                self._db_log.stop()
+                self._db_log = None
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     # -- clients -------------------------------------------------------------------------------
     def api_key(self, which: Secret) -> str:

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.interval import IntervalTrigger
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 from slipstation.app.station import Station
 from slipstation.errors import Cancelled, SlipStationError
@@ -54,43 +55,56 @@ class Engine:
         self.station = station
         self._on_cycle = on_cycle
         self._on_cycle_start = on_cycle_start
-        self._scheduler = BackgroundScheduler(timezone=UTC)
+        self._scheduler: BackgroundScheduler | None = None  # made by start()
+        self._starting = threading.Lock()  # a window starts it on a worker; it may close first
         self._poll_seconds = 0
         self._last_problem: str | None = None
         self._last_print_problem: str | None = None
         self.cycle_done = threading.Event()
 
     def start(self) -> None:
-        self._poll_seconds = int(self.station.config.get("poll_seconds"))
-        self._scheduler.add_job(
-            self._sync_job, IntervalTrigger(seconds=self._poll_seconds), id="sync",
-            max_instances=1, coalesce=True, misfire_grace_time=None,
-            next_run_time=datetime.now(UTC),
-        )
-        self._scheduler.add_job(
-            self._print_job, IntervalTrigger(seconds=PRINT_REFRESH_SECONDS), id="printing",
-            max_instances=1, coalesce=True, misfire_grace_time=None)
-        # Hourly check, daily purge: a station that was off catches up when it starts.
-        self._scheduler.add_job(
-            self._retention_job, IntervalTrigger(hours=1), id="retention", max_instances=1,
-            coalesce=True, misfire_grace_time=None,
-            next_run_time=datetime.now(UTC) + timedelta(minutes=1))
-        self._scheduler.start()
+        # APScheduler is imported here, by the first start, not by every window and command.
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        poll_seconds = int(self.station.config.get("poll_seconds"))
+        with self._starting:
+            if self.station.stop.stopped:  # stopped before it started: it never starts
+                return
+            self._poll_seconds = poll_seconds
+            scheduler = BackgroundScheduler(timezone=UTC)
+            scheduler.add_job(
+                self._sync_job, IntervalTrigger(seconds=poll_seconds), id="sync",
+                max_instances=1, coalesce=True, misfire_grace_time=None,
+                next_run_time=datetime.now(UTC))
+            scheduler.add_job(
+                self._print_job, IntervalTrigger(seconds=PRINT_REFRESH_SECONDS),
+                id="printing", max_instances=1, coalesce=True, misfire_grace_time=None)
+            # Hourly check, daily purge: a station that was off catches up when it starts.
+            scheduler.add_job(
+                self._retention_job, IntervalTrigger(hours=1), id="retention",
+                max_instances=1, coalesce=True, misfire_grace_time=None,
+                next_run_time=datetime.now(UTC) + timedelta(minutes=1))
+            scheduler.start()
+            self._scheduler = scheduler
 
     @property
     def running(self) -> bool:
-        return bool(self._scheduler.running)
+        return self._scheduler is not None and bool(self._scheduler.running)
 
     def run_now(self, job: str = "sync") -> None:
         """Run a scheduled job (sync | printing | retention) now instead of at its next tick."""
-        self._scheduler.modify_job(job, next_run_time=datetime.now(UTC))
+        if self._scheduler is not None:
+            self._scheduler.modify_job(job, next_run_time=datetime.now(UTC))
 
     def stop(self, *, wait: bool = False) -> None:
         """Stop scheduling; with `wait`, also let a running job end (the stop token makes it
         end at its next network call)."""
         self.station.stop.stop()
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=wait)
+        with self._starting:
+            scheduler = self._scheduler
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=wait)
 
     def _sync_job(self) -> None:
         if self._on_cycle_start:
@@ -144,7 +158,10 @@ class Engine:
             wanted = int(self.station.config.get("poll_seconds"))
         except SlipStationError:
             return
-        if wanted != self._poll_seconds and not self.station.stop.stopped:
+        if wanted != self._poll_seconds and not self.station.stop.stopped \
+                and self._scheduler is not None:
+            from apscheduler.triggers.interval import IntervalTrigger
+
             self._poll_seconds = wanted
             self._scheduler.reschedule_job("sync", trigger=IntervalTrigger(seconds=wanted))
             log.info("poll interval now %d s", wanted)

@@ -177,8 +177,10 @@ class MainWindow(QMainWindow):
         self._bridge.started.connect(lambda: self.sync_label.setText("Syncing with Shippo…"))
         self.engine = Engine(station, on_cycle=self._bridge.cycle.emit,
                              on_cycle_start=self._bridge.started.emit)
-        if start_engine:
-            self.engine.start()
+        if start_engine:  # on a worker: its first read opens the database, after the window
+            self.tasks.run(self.engine.start, None,
+                           lambda message: self.feedback(f"Printing did not start: {message}",
+                                                         False))
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(5000)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -33,6 +33,7 @@ from slipstation.app import (
     SETTINGS,
     Check,
     CheckLevel,
+    KeyStatus,
     Printer,
     Secret,
     Setting,
@@ -235,6 +236,7 @@ class SettingsTab(Tab):
                  changed: Callable[[], None]) -> None:
         super().__init__(station, tasks, feedback, changed)
         self._loaded: dict[str, str] = {}
+        self.loaded = False  # the form shows the stored values (they are read on a worker)
 
         self.shippo_key = KeyRow(Secret.SHIPPO, station, tasks)
         self.printnode_key = KeyRow(Secret.PRINTNODE, station, tasks)
@@ -328,15 +330,24 @@ class SettingsTab(Tab):
 
     # -- values --------------------------------------------------------------------------------
     def load(self) -> None:
-        """Fill the form from the store (local reads only)."""
-        values = self.station.config.values()
+        """Fill the form from the store: read on a worker thread (the window's first read
+        opens the database and asks the keyring), shown when it comes."""
+        config, keys = self.station.config, self.station.keys
+
+        def read() -> tuple[dict[str, Any], bool, list[KeyStatus]]:
+            return config.values(), config.autostart()[0], keys.status()
+
+        self.tasks.run(read, self._show_loaded, lambda message: self._feedback(message, False))
+
+    def _show_loaded(self, read: object) -> None:
+        values, autostart, statuses = cast(tuple[dict[str, Any], bool, list[KeyStatus]], read)
         for key, field in self.fields.items():
             field.load(values[key])
-        self.start_at_login.setChecked(self.station.config.autostart()[0])
-        statuses = self.station.keys.status()
+        self.start_at_login.setChecked(autostart)
         self.shippo_key.show_stored(statuses[0].masked)
         self.printnode_key.show_stored(statuses[1].masked)
         self._loaded = self.form_values()
+        self.loaded = True
         self.result.setText("")
         self._preview_timer.start()
 

@@ -247,6 +247,10 @@ def migrate(db: Migratable) -> int:
                          f"this version knows {LATEST_VERSION}); upgrade SlipStation.")
     for version in range(current + 1, LATEST_VERSION + 1):
         with db.transaction() as conn:
+            # Another process (or thread) opening the same file may have run it meanwhile:
+            # the version is read again under the write lock.
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= version:
+                continue
             for statement in MIGRATIONS[version - 1]:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
