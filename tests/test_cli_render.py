@@ -7,6 +7,7 @@ from pathlib import Path
 
 from slipstation.loopback import samples
 from slipstation.loopback.shippo import ShippoServer
+from slipstation.slips.batch import PARALLEL_FROM
 from slipstation.timeutil import utc_now
 from tests.conftest import Cli, one_line_error
 from tests.slip_reading import barcodes, pdf_text
@@ -65,3 +66,27 @@ def test_render_all_keeps_two_orders_that_share_a_number(cli: Cli, shippo_env: d
     assert result.returncode == 0, result.stderr
     files = sorted(p.name for p in (tmp_path / "out").glob("slip-TWIN*.pdf"))
     assert len(files) == 2, files
+
+
+def test_render_all_of_a_large_batch_on_every_core(cli: Cli, shippo_env: dict[str, str],
+                                                   shippo_server: ShippoServer, data_dir: Path,
+                                                   tmp_path: Path) -> None:
+    """Past PARALLEL_FROM slips, workers render and write them: every file is there, private,
+    and holds its own order; what a worker logs reaches the station's log."""
+    now = utc_now()
+    orders = [samples.order(f"#B{i}", now - timedelta(minutes=i), seed=f"batch-{i}")
+              for i in range(PARALLEL_FROM + 10)]
+    orders[7]["line_items"] = []  # its slip carries a warning, logged by a worker
+    shippo_server.add_orders(orders)
+    assert cli("sync", env=shippo_env).returncode == 0
+    out = tmp_path / "out"
+    result = cli("render", "--all", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    files = sorted(out.iterdir())  # with the two orders shippo_env brings
+    assert {p.name for p in files} >= {f"slip-B{i}.pdf" for i in range(len(orders))}
+    assert len(files) == len(orders) + 2 and not list(out.glob(".*"))
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in files)
+    for i in (0, 7, 123, len(orders) - 1):
+        assert f"#B{i}" in pdf_text((out / f"slip-B{i}.pdf").read_bytes())
+    log = (data_dir / "logs" / "slipstation.log").read_text(encoding="utf-8")
+    assert f"{orders[7]['object_id']}: NO ITEMS ON THIS ORDER" in log

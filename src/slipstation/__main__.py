@@ -2,4 +2,5 @@ import sys
 
 from slipstation.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a spawned worker (slips/batch.py) imports it
+    sys.exit(main())

@@ -11,9 +11,10 @@ from pathlib import Path
 from slipstation.errors import SlipStationError, UsageError
 
 
-def write_private(path: Path, data: bytes) -> Path:
+def write_private(path: Path, data: bytes, *, sync: bool = True) -> Path:
     """Write `data` to `path` with mode 0600 via a temporary file in the same folder. Only a
-    new path or a regular file is written: never a folder, a FIFO or a device."""
+    new path or a regular file is written: never a folder, a FIFO or a device. `sync=False`
+    leaves making it durable to the caller (`sync_files`, once for a whole batch)."""
     if not str(path).strip():
         raise UsageError("No output file named; give a path like -o slips.pdf.")
     path = path.expanduser()
@@ -40,7 +41,8 @@ def write_private(path: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -52,6 +54,23 @@ def write_private(path: Path, data: bytes) -> Path:
             os.unlink(temp)
         raise
     return path
+
+
+def sync_files(paths: list[Path]) -> None:
+    """Make files written with `sync=False` durable, and their folders' entries: the first
+    flush commits what the others wrote too, so a batch pays about one."""
+    for path in [*paths, *{path.parent for path in paths}]:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            raise SlipStationError(f"Cannot write {path}: {exc.strerror}.") from None
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            if not path.is_dir():  # some systems cannot flush a folder; its files are safe
+                raise SlipStationError(f"Cannot write {path}: {exc.strerror}.") from None
+        finally:
+            os.close(fd)
 
 
 def safe_filename(text: str) -> str:

@@ -103,6 +103,11 @@ class ScrubFilter(logging.Filter):
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def app_logger() -> logging.Logger:
+    """The logger every SlipStation module logs under; its handlers are the app's log."""
+    return logging.getLogger(_ROOT)
+
+
 def add_handler(handler: logging.Handler) -> logging.Handler:
     """Attach a handler to the app's logger, always behind the scrubber."""
     handler.addFilter(ScrubFilter())

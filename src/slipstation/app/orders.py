@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from slipstation.app.core import Core
 from slipstation.config import lookup
-from slipstation.fileio import safe_filename, write_private
+from slipstation.fileio import safe_filename, sync_files, write_private
 from slipstation.orders.models import Order
 from slipstation.sample_orders import sample_order
+from slipstation.slips.batch import write_slips
 from slipstation.store.bins import BinStore
 from slipstation.store.orders import StoredOrder
 
@@ -62,25 +63,26 @@ class OrdersService:
     def save_slips(self, numbers: list[str], folder: Path, *, every: bool = False
                    ) -> Iterator[tuple[StoredOrder, Path]]:
         """Render many slips into a folder, one file each: the orders, the settings and their
-        bins read in bulk, not once per slip (`every`: all stored orders, newest first)."""
-        from slipstation.slips.slip import render_slip
-
+        bins read in bulk, not once per slip (`every`: all stored orders, newest first); a
+        large batch renders on every core. The files are durable when the iteration ends."""
         chosen = [self.find(number) for number in numbers]
         if every:
             chosen += self.search(limit=-1)
         options = self.slip_options()
         bins = BinStore(self._core.db).for_skus(
             item.sku for stored in chosen for item in stored.order.line_items)
-        used: set[str] = set()
+        jobs, used = [], set()
         for stored in chosen:
-            mine = {item.sku: bins[item.sku] for item in stored.order.line_items
-                    if item.sku in bins}
-            pdf = render_slip(stored.order, replace(options, bins=mine))
             name = f"slip-{safe_filename(stored.order.key)}"
             if name in used:  # two orders with one number: both kept
                 name += f"-{safe_filename(stored.order.object_id[:12])}"
             used.add(name)
-            yield stored, write_private(folder / f"{name}.pdf", pdf)
+            mine = {item.sku: bins[item.sku] for item in stored.order.line_items
+                    if item.sku in bins}
+            jobs.append((stored.order, replace(options, bins=mine), folder / f"{name}.pdf"))
+        for stored, path in zip(chosen, write_slips(jobs), strict=True):
+            yield stored, path
+        sync_files([path for _order, _options, path in jobs])
 
     def save_slip(self, number: str, path: Path) -> tuple[StoredOrder, Path]:
         """Render one slip into an owner-only file (the user's choice of path)."""
