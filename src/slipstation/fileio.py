@@ -57,8 +57,14 @@ def write_private(path: Path, data: bytes, *, sync: bool = True) -> Path:
 
 
 def sync_files(paths: list[Path]) -> None:
-    """Make files written with `sync=False` durable, and their folders' entries: the first
-    flush commits what the others wrote too, so a batch pays about one."""
+    """Make files written with `sync=False` durable, with their folders' entries: one sync of
+    the disks where the system has it (a flush per file costs ~0.2 ms even when clean), else a
+    flush of each file and folder."""
+    if not paths:
+        return
+    if hasattr(os, "sync"):
+        os.sync()
+        return
     for path in [*paths, *{path.parent for path in paths}]:
         try:
             fd = os.open(path, os.O_RDONLY)
