@@ -131,7 +131,9 @@ class ShippoSync:
             summary.pages += 1
             summary.fetched += len(page.results)
             received = [Received.of(raw) for raw in page.results]
-            same = self._orders.unchanged(received)  # sent again as stored: nothing to do
+            # Sent again as stored: nothing to parse or write. A first sync finds nothing
+            # stored, so it does not ask (upsert compares digests itself all the same).
+            same = set() if summary.first_sync else self._orders.unchanged(received)
             summary.unchanged += len(same)
             batch = []
             for raw, encoded in zip(page.results, received, strict=True):

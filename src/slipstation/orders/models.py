@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from slipstation.domain import ORDER_STATUSES
 from slipstation.timeutil import parse_timestamp, to_iso
@@ -71,6 +71,19 @@ def _quantity(value: Any, object_id: str) -> int:
     return int(number)
 
 
+Built = TypeVar("Built")
+
+
+def _built(cls: type[Built], values: dict[str, Any]) -> Built:
+    """A frozen dataclass from a value for every one of its fields, without the per-field
+    `object.__setattr__` of its `__init__` (a sync parses 4+ of them per order: a quarter of
+    parsing). Equality, hashing and `replace` work as usual; `tests/test_hostile_input.py`
+    holds parsed orders equal to ones built through `__init__`."""
+    built = object.__new__(cls)
+    built.__dict__.update(values)
+    return built
+
+
 @dataclass(frozen=True)
 class Address:
     name: str = ""
@@ -89,14 +102,15 @@ class Address:
 
     @classmethod
     def parse(cls, raw: Any) -> Address:
-        values = {}
+        values: dict[str, Any] = {}
         for name in ADDRESS_FIELDS:  # _text, its common case inlined: this runs 24× an order
             value = raw.get(name)
             values[name] = value.strip()[:MAX_TEXT] \
                 if value.__class__ is str and value.isprintable() else _text(value)
         values["country"] = values["country"].upper()
         residential = raw.get("is_residential")
-        return cls(**values, is_residential=residential if isinstance(residential, bool) else None)
+        values["is_residential"] = residential if isinstance(residential, bool) else None
+        return _built(cls, values)
 
     def is_empty(self) -> bool:
         return not any(getattr(self, name) for name in ADDRESS_FIELDS)
@@ -118,13 +132,13 @@ class LineItem:
     def parse(cls, raw: Any, object_id: str) -> LineItem:
         if not isinstance(raw, dict):
             raise MalformedOrder(object_id, "a line item is not an object")
-        return cls(
+        return _built(cls, dict(
             title=_text(raw.get("title")), variant_title=_text(raw.get("variant_title")),
             sku=_text(raw.get("sku")), quantity=_quantity(raw.get("quantity"), object_id),
             total_price=_decimal(raw.get("total_price")), currency=_text(raw.get("currency")),
             weight=_decimal(raw.get("weight")), weight_unit=_text(raw.get("weight_unit")),
             description=_text(raw.get("description")),
-        )
+        ))
 
 
 @dataclass(frozen=True)
@@ -244,7 +258,7 @@ def parse_order(raw: Any) -> Order:
         raise MalformedOrder(object_id, "line_items is not a list")
     from_raw = raw.get("from_address")
     status = _text(raw.get("order_status")).upper()
-    return Order(
+    return _built(Order, dict(
         object_id=object_id,
         order_number=_text(raw.get("order_number"))[:100],
         status=status if status in ORDER_STATUSES else "UNKNOWN",
@@ -265,4 +279,4 @@ def parse_order(raw: Any) -> Order:
         shop_app=_text(raw.get("shop_app")),
         test=raw.get("test") is True,
         transactions=_transaction_ids(raw.get("transactions")),
-    )
+    ))
