@@ -13,7 +13,7 @@ import pytest
 
 from slipstation.app import Station
 from slipstation.credentials import Credentials, Secret
-from slipstation.errors import UsageError
+from slipstation.errors import NotFound, UsageError
 from slipstation.loopback import samples
 from slipstation.loopback.shippo import ShippoServer
 from slipstation.timeutil import utc_now
@@ -192,6 +192,22 @@ def test_delete_paths(station: Station, shippo_server: ShippoServer, data_dir: P
     assert not list(data_dir.glob("slipstation.db*"))
     assert not (data_dir / "logs").exists()
     assert Credentials(data_dir).get(Secret.DATABASE) is None
+
+
+def test_deleting_a_selection_is_one_step_and_all_or_nothing(
+        station: Station, shippo_server: ShippoServer) -> None:
+    _customers(shippo_server)
+    station.sync.run()
+    m1 = station.orders.find("#M1").order.object_id
+    before = len(station.audit.entries())
+    with pytest.raises(NotFound):
+        station.privacy.delete_orders([m1, "#M2", "#nope"])
+    assert station.orders.count() == 3, "an unknown order stops it before anything goes"
+    assert station.privacy.delete_orders([m1, "#M2", m1]) == 2
+    assert [s.order.display_number for s in station.orders.search()] == ["#A1"]
+    assert station.db.scalar("SELECT count(*) FROM deleted_orders") == 2
+    added = station.audit.entries()[: len(station.audit.entries()) - before]
+    assert [(e.action, e.detail) for e in added] == [("data.delete_order", {"orders": 2})]
 
 
 def test_audit_log_never_holds_customer_data(station: Station, shippo_server: ShippoServer,

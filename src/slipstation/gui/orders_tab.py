@@ -355,9 +355,7 @@ class OrdersTab(Tab):
         ids = [stored.order.object_id for stored in chosen]
 
         def work() -> int:
-            for object_id in ids:
-                self.station.privacy.delete_order(object_id)
-            return len(ids)
+            return self.station.privacy.delete_orders(ids)
 
         def done(count: object) -> None:
             self._feedback(f"Deleted {count} order(s).", True)
