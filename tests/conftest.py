@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +32,34 @@ from slipstation.timeutil import utc_now
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets a D-Bus session and gnome-keyring of its own:
+    gnome-keyring-daemon dies under many clients at once (seen here: four processes storing
+    and deleting keys in a loop kill it within seconds), and one worker's tests run one at a
+    time."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("SLIPSTATION_IN_KEYRING_SESSION") == "1":
+        _private_keyring_session(worker)
+
+
+def _private_keyring_session(worker: str) -> None:
+    home = tempfile.mkdtemp(prefix=f"slipstation-keyring-{worker}-")
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert bus.stdout is not None
+    address = bus.stdout.readline().strip()
+    os.environ.update(DBUS_SESSION_BUS_ADDRESS=address, XDG_DATA_HOME=home)
+    subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"],
+                   input="slipstation-session", capture_output=True, text=True, check=True)
+
+    def stop() -> None:  # the keyring daemon leaves with its bus
+        bus.terminate()
+        bus.wait(timeout=10)
+        shutil.rmtree(home, ignore_errors=True)
+
+    atexit.register(stop)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -154,6 +154,25 @@ def test_failed_job_is_requeued_from_the_jobs_view(window: MainWindow, qtbot: Qt
     assert station.queue.job(job.id).state in ("submitted", "done")
 
 
+def test_settings_are_not_saved_before_the_stored_ones_show(qtbot: QtBot,
+                                                            station: Station) -> None:
+    """The form loads on a worker: until the stored values are in it, Save is off, and a save
+    (Enter in a field) writes nothing over them."""
+    station.config.set("paper", "a4")
+    station.config.set("printer", "71")
+    main = MainWindow(station, start_engine=False)
+    qtbot.addWidget(main)
+    settings = main.settings
+    assert not settings.loaded and not settings.save_button.isEnabled()
+    settings.save()
+    assert "still loading" in settings.result.text()
+    qtbot.waitUntil(lambda: settings.loaded, timeout=WAIT)
+    assert settings.save_button.isEnabled() and settings.paper.currentText() == "a4"
+    assert (station.settings.get("paper"), station.settings.get("printer")) == ("a4", 71)
+    main.tasks.wait(WAIT)
+    main.quit()
+
+
 def test_settings_save_validates_everything_first(window: MainWindow, qtbot: QtBot,
                                                   station: Station) -> None:
     settings = window.settings

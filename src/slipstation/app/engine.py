@@ -67,6 +67,8 @@ class Engine:
         from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
+        if self.station.stop.stopped:  # closed before it began: the store is not reopened
+            return
         poll_seconds = int(self.station.config.get("poll_seconds"))
         with self._starting:
             if self.station.stop.stopped:  # stopped before it started: it never starts

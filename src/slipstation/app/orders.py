@@ -80,9 +80,13 @@ class OrdersService:
             mine = {item.sku: bins[item.sku] for item in stored.order.line_items
                     if item.sku in bins}
             jobs.append((stored.order, replace(options, bins=mine), folder / f"{name}.pdf"))
-        for stored, path in zip(chosen, write_slips(jobs), strict=True):
-            yield stored, path
-        sync_files([path for _order, _options, path in jobs])
+        written: list[Path] = []
+        try:
+            for stored, path in zip(chosen, write_slips(jobs), strict=True):
+                written.append(path)
+                yield stored, path
+        finally:  # what was written is made durable, also when the batch stops early
+            sync_files(written)
 
     def save_slip(self, number: str, path: Path) -> tuple[StoredOrder, Path]:
         """Render one slip into an owner-only file (the user's choice of path)."""

@@ -264,12 +264,13 @@ class PrintingService:
         name, offline = "", None
         if job.printer_id is not None:
             printers = {} if printers is None else printers
+            found = printers.get(job.printer_id)
             if job.printer_id not in printers:
                 try:
-                    printers[job.printer_id] = self._core.printnode().printer(job.printer_id)
-                except SlipStationError:
-                    printers[job.printer_id] = None
-            found = printers[job.printer_id]
+                    found = printers[job.printer_id] = \
+                        self._core.printnode().printer(job.printer_id)
+                except SlipStationError:  # only the words go without it: not remembered, so
+                    found = None          # the batch's next submit does not take it as absent
             if found is not None:
                 name = found.name
                 offline = None if found.ready else found.condition

@@ -177,10 +177,17 @@ class MainWindow(QMainWindow):
         self._bridge.started.connect(lambda: self.sync_label.setText("Syncing with Shippo…"))
         self.engine = Engine(station, on_cycle=self._bridge.cycle.emit,
                              on_cycle_start=self._bridge.started.emit)
+        self._engine_starting = start_engine  # its first cycle runs as soon as it has started
         if start_engine:  # on a worker: its first read opens the database, after the window
-            self.tasks.run(self.engine.start, None,
-                           lambda message: self.feedback(f"Printing did not start: {message}",
-                                                         False))
+            def started(_result: object) -> None:
+                self._engine_starting = False
+
+            def failed(message: str) -> None:
+                self._engine_starting = False
+                self.sync_button.setEnabled(True)  # a sync now runs here, by hand
+                self.feedback(f"Printing did not start: {message}", False)
+
+            self.tasks.run(self.engine.start, started, failed)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(5000)
@@ -237,6 +244,8 @@ class MainWindow(QMainWindow):
         self.sync_button.setEnabled(False)
         if self.engine.running:  # the scheduler's own cycle, now: never two at once
             self.engine.run_now("sync")
+            return
+        if self._engine_starting:  # its first cycle is about to run: that is this sync
             return
         self.tasks.run(self.station.sync.run, lambda s: self._after_cycle(f"sync: {s.line()}"),
                        lambda message: self._after_cycle(f"sync failed: {message}"),

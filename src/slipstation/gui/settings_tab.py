@@ -320,6 +320,7 @@ class SettingsTab(Tab):
         for key in PREVIEW_KEYS:
             self.fields[key].on_change(self._preview_timer.start)
         self.save_button.clicked.connect(self.save)
+        self.save_button.setEnabled(False)  # until the stored values are in the form
         self.revert_button.clicked.connect(self.load)
         self.start_at_login.clicked.connect(self._toggle_autostart)
         self._wheel_guard = WheelGuard(self)
@@ -348,6 +349,7 @@ class SettingsTab(Tab):
         self.printnode_key.show_stored(statuses[1].masked)
         self._loaded = self.form_values()
         self.loaded = True
+        self.save_button.setEnabled(True)
         self.result.setText("")
         self._preview_timer.start()
 
@@ -359,6 +361,9 @@ class SettingsTab(Tab):
         return {k: v for k, v in self.form_values().items() if self._loaded.get(k) != v}
 
     def save(self) -> None:
+        if not self.loaded:  # the form is not the stored settings yet: saving would overwrite
+            self.result.setText("The stored settings are still loading; save once they show.")
+            return
         changes = self.changes()
         if not changes:
             self.result.setText("Nothing changed.")
