@@ -70,3 +70,30 @@ def test_nothing_of_a_redacted_deleted_or_purged_customer_stays_findable(
         assert station.db.scalar("SELECT count(*) FROM orders_fts WHERE orders_fts MATCH ?",
                                  (term,)) == 0, term
     station.close()
+
+
+def test_a_search_matching_many_orders_pages_newest_first(station: Station) -> None:
+    """Past MANY_MATCHES the page walks the date index: the same orders, in the same order,
+    as the plain listing filtered by hand; the count comes from the index alone."""
+    from slipstation.store.orders import MANY_MATCHES
+
+    now = utc_now()
+    raws = [samples.order(f"#W{i}", now - timedelta(minutes=i * 7 % 1500, seconds=i),
+                          items=[samples.line_item("Tote", "BULK-9" if i % 3 else "ODD-1")],
+                          status="SHIPPED" if i % 5 == 0 else "PAID", seed=f"walk{i}")
+            for i in range(MANY_MATCHES * 3 // 2 + 30)]
+    station.order_store.upsert([(parse_order(raw), raw) for raw in raws])
+    everything = station.orders.search(limit=-1)
+    bulk = [s.order.display_number for s in everything
+            if any(item.sku == "BULK-9" for item in s.order.line_items)]
+    assert len(bulk) > MANY_MATCHES
+    assert station.orders.count(text="bulk-9") == len(bulk)
+    assert [s.order.display_number for s in station.orders.search(text="bulk-9", limit=500)] \
+        == bulk[:500]
+    assert [s.order.display_number for s in station.orders.search(
+        text="bulk-9", limit=500, offset=600)] == bulk[600:1100]
+    paid = [s.order.display_number for s in everything if s.order.status == "PAID"
+            and s.order.display_number in set(bulk)]
+    assert station.orders.count(text="bulk-9", status="paid") == len(paid)
+    assert [s.order.display_number for s in station.orders.search(
+        text="bulk-9", status="paid", limit=300)] == paid[:300]
