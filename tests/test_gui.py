@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from slipstation.app import Station
 from slipstation.gui.banners import Tone
 from slipstation.gui.main_window import BAD_STYLE, OK_STYLE, MainWindow
+from slipstation.gui.orders_model import PAGE
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
 from slipstation.loopback.server import Fault
@@ -50,8 +51,8 @@ def test_orders_view_and_search(window: MainWindow, qtbot: QtBot) -> None:
 
 
 def test_orders_model_is_lazy(window: MainWindow, station: Station, qtbot: QtBot) -> None:
-    """Pages of 500, each read on a worker thread; a page for filters that changed meanwhile
-    is dropped."""
+    """Pages of PAGE rows, each read on a worker thread; a page for filters that changed
+    meanwhile is dropped."""
     now = utc_now()
     raws = [samples.order(f"#B{i}", now - timedelta(minutes=i), seed=f"bulk{i}")
             for i in range(1200)]
@@ -59,19 +60,19 @@ def test_orders_model_is_lazy(window: MainWindow, station: Station, qtbot: QtBot
     model, root = window.orders.model, window.orders.view.rootIndex()
     window.orders.reload()
     qtbot.waitUntil(lambda: model.total == 1202, timeout=5000)
-    assert model.rowCount() == 500 and model.canFetchMore(root)
+    assert model.rowCount() == PAGE and model.canFetchMore(root)
     model.fetchMore(root)
-    assert model.rowCount() == 500 and model.loading, "the page is read off the GUI thread"
+    assert model.rowCount() == PAGE and model.loading, "the page is read off the GUI thread"
     model.fetchMore(root)  # a second scroll while the page is on its way asks nothing more
-    qtbot.waitUntil(lambda: model.rowCount() == 1000, timeout=5000)
+    qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE, timeout=5000)
     assert not model.loading
     matching = station.orders.count(text="#B1")  # #B1, #B10…, #B100…, #B1000…
-    assert 300 < matching < 500
+    assert PAGE < matching < 1202
     model.fetchMore(root)
     window.orders.search.setText("#B1")  # the filter changes before the page lands
     qtbot.waitUntil(lambda: model.total == matching, timeout=5000)
     qtbot.waitUntil(lambda: window.tasks.running == 0, timeout=5000)  # the stale page landed
-    assert model.rowCount() == matching
+    assert model.rowCount() == PAGE and model.total == matching
 
 
 def scan(window: MainWindow, qtbot: QtBot, number: str) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from slipstation.app import OrdersService, StoredOrder, local_time, to_iso
 
 COLUMNS = ("Order", "Status", "Placed", "Ship to", "Country", "Items", "Printed")
-PAGE = 500
+PAGE = 200  # rows per read: a screenful many times over; scrolling reads the next
 Index = QModelIndex | QPersistentModelIndex
 # Runs the work off the GUI thread, then on it the first callback with its result, or the second
 # with the one-line error (`Tasks.run`).
