@@ -35,10 +35,11 @@ SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Under pytest-xdist each worker gets a D-Bus session and gnome-keyring of its own:
-    gnome-keyring-daemon dies under many clients at once (seen here: four processes storing
-    and deleting keys in a loop kill it within seconds), and one worker's tests run one at a
-    time."""
+    """Under pytest-xdist each worker gets a D-Bus session and gnome-keyring of its own.
+    gnome-keyring-daemon dies under a fast stream of calls (seen here: one process storing,
+    reading and deleting keys in a loop kills it within tens of seconds, several within
+    seconds); the suite's fixtures make many, and two workers on one daemon killed it in a
+    clean CI run. One worker's tests run one at a time, as the whole suite once did."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker and os.environ.get("SLIPSTATION_IN_KEYRING_SESSION") == "1":
         _private_keyring_session(worker)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
     QLabel,
     QPushButton,
@@ -79,9 +80,16 @@ class FirstRunWizard(QWizard):
         # Nothing prints automatically while this window is open (a printer chosen on page 2
         # would otherwise start the backlog while the paper is still being chosen).
         tasks.run(station.printing.begin_setup)
-        self.finished.connect(lambda _result: self.tasks.run(station.printing.finish_setup))
-        if on_finished is not None:
-            self.accepted.connect(on_finished)  # Finish, not Cancel or the window closing
+        self._on_finished = on_finished
+        self.finished.connect(self._setup_ended)
+
+    def _setup_ended(self, result: int) -> None:
+        """Finish, Cancel or closing: automatic printing may start again. After Finish the
+        window's `on_finished` (its first sync) runs once that is stored, never before: a
+        cycle that still saw setup on screen would print nothing."""
+        then = self._on_finished if result == QDialog.DialogCode.Accepted.value else None
+        self.tasks.run(self.station.printing.finish_setup,
+                       None if then is None else lambda _stored: then())
 
     def validateCurrentPage(self) -> bool:
         """Next (or Enter) on the keys page keeps a key that was pasted but not saved."""
