@@ -147,20 +147,25 @@ def off_the_gui_thread(work: Callable[[], None]) -> None:
         future.result()
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def _signals_wake_qt(quit_window: Callable[[], None]) -> Iterator[None]:
-    """SIGINT/SIGTERM close the window at once, even while Qt's loop sleeps: the C handler
-    writes to a socket Qt watches, which hands control to Python to run the handler."""
+    """SIGINT/SIGTERM close the window soon, even while Qt's loop sleeps: the C handler writes
+    the signal's number to a socket Qt watches, and the window closes from Qt's loop. The
+    Python handler does nothing: it runs wherever the main thread happens to be, and closing
+    from there once stopped it inside the log's lock, then waited forever for the engine's
+    thread, which wanted that lock to log."""
     from PySide6.QtCore import QSocketNotifier
 
     reader, writer = socket.socketpair()
     writer.setblocking(False)
     reader.setblocking(False)
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
-    notifier.activated.connect(lambda *_: _drain(reader))
+    notifier.activated.connect(lambda *_: _drain(reader, quit_window))
     previous_fd = signal.set_wakeup_fd(writer.fileno())
-    previous = {sig: signal.signal(sig, lambda *_: quit_window())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in _STOP_SIGNALS}
     try:
         yield
     finally:
@@ -172,6 +177,11 @@ def _signals_wake_qt(quit_window: Callable[[], None]) -> Iterator[None]:
         writer.close()
 
 
-def _drain(reader: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        reader.recv(64)
+def _drain(reader: socket.socket, quit_window: Callable[[], None]) -> None:
+    """On Qt's loop, a safe place: close the window if a stop signal's number came."""
+    try:
+        numbers = reader.recv(64)
+    except OSError:
+        return
+    if any(number in _STOP_SIGNALS for number in numbers):
+        quit_window()
