@@ -35,7 +35,8 @@ SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Under pytest-xdist each worker gets a D-Bus session and gnome-keyring of its own.
+    """Under pytest-xdist (`scripts/test -n 2`) each worker gets a D-Bus session and
+    gnome-keyring of its own.
     gnome-keyring-daemon dies under a fast stream of calls (seen here: one process storing,
     reading and deleting keys in a loop kills it within tens of seconds, several within
     seconds); the suite's fixtures make many, and two workers on one daemon killed it in a
