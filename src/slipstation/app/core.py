@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from slipstation.api.http import ApiClient, RetryPolicy, StopToken
@@ -80,6 +81,12 @@ class Core:
             raise NotFound(f"No order {number.strip()!r} in the local store",
                            fix="sync first, or check the number")
         return found
+
+    def order_finder(self, numbers: Sequence[str]) -> Callable[[str], StoredOrder]:
+        """`find_order` for a batch (the window's selections come as Shippo ids): those given
+        by Shippo id are read together, in one query; any other number on its own."""
+        found = self.order_store.by_object_ids([number.strip() for number in numbers])
+        return lambda number: found.get(number.strip()) or self.find_order(number)
 
     @property
     def state(self) -> SyncState:

@@ -65,7 +65,8 @@ class OrdersService:
         """Render many slips into a folder, one file each: the orders, the settings and their
         bins read in bulk, not once per slip (`every`: all stored orders, newest first); a
         large batch renders on every core. The files are durable when the iteration ends."""
-        chosen = [self.find(number) for number in numbers]
+        find = self._core.order_finder(numbers)
+        chosen = [find(number) for number in numbers]
         if every:
             chosen += self.search(limit=-1)
         options = self.slip_options()
@@ -109,7 +110,8 @@ class OrdersService:
         """The pick list on the station's paper (a 4x6 station picks from labels too)."""
         from slipstation.slips.picklist import render_picklist
 
-        orders = [self.find(number).order for number in numbers]
+        find = self._core.order_finder(numbers)
+        orders = [find(number).order for number in numbers]
         bins = BinStore(self._core.db).for_skus(
             item.sku for order in orders for item in order.line_items)
         return render_picklist(orders, paper or str(self._core.settings.get("paper")), bins)

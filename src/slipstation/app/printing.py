@@ -192,7 +192,8 @@ class PrintingService:
         """A pick list for these orders, printed now through the outbox (exactly once, like a
         slip), on the station's printer and paper unless told otherwise."""
         core = self._core
-        ids = list(dict.fromkeys(core.find_order(number).id for number in numbers))
+        find = core.order_finder(numbers)
+        ids = list(dict.fromkeys(find(number).id for number in numbers))
         chosen = printer or core.settings.get("printer")
         if chosen is None:
             raise SlipStationError("No printer chosen", fix="`slipstation config set printer "
@@ -287,11 +288,11 @@ class PrintingService:
         failure never stops the rest. The orders are read together and the printer is looked
         up once."""
         result = BatchResult()
-        found = self._core.order_store.by_object_ids([n.strip() for n in numbers])
+        find = self._core.order_finder(numbers)
         printers: dict[int, Printer | None] = {}
         for done, number in enumerate(numbers, 1):
             try:
-                stored = found.get(number.strip()) or self._core.find_order(number)
+                stored = find(number)
                 outcome = self._print_stored(stored, printers=printers)
             except SlipStationError as exc:
                 result.problems.append(f"{number}: {exc.message}")

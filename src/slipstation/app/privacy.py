@@ -81,8 +81,8 @@ class PrivacyService:
         together and deleted in one transaction and one compaction, not one each. An order
         not here stops it before anything is deleted."""
         core = self._core
-        found = core.order_store.by_object_ids([number.strip() for number in numbers])
-        ids = [(found.get(number.strip()) or core.find_order(number)).id for number in numbers]
+        find = core.order_finder(numbers)
+        ids = [find(number).id for number in numbers]
         count = privacy.delete_orders(core.db, list(dict.fromkeys(ids)))
         core.audit.record("data.delete_order", orders=count)
         return count

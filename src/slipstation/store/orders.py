@@ -47,6 +47,11 @@ class StoredOrder:
     redacted: bool
 
 
+def encode_raw(raw: Any) -> str:
+    """What Shippo sent, as the `raw` column holds it."""
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class Received:
     """One order as Shippo sent it, encoded once: the JSON stored as `raw` and its digest (with
@@ -58,7 +63,7 @@ class Received:
 
     @classmethod
     def of(cls, raw: Any) -> Received:
-        text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+        text = encode_raw(raw)
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16,
                                  salt=_DIGEST_SALT).hexdigest()
         found = raw.get("object_id") if isinstance(raw, dict) else None

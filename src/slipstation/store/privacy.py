@@ -11,7 +11,13 @@ from typing import Any
 from slipstation import __version__
 from slipstation.orders.models import ADDRESS_FIELDS
 from slipstation.store.database import Database
-from slipstation.store.orders import OrderRepository, StoredOrder, search_text_of, stored_order
+from slipstation.store.orders import (
+    OrderRepository,
+    StoredOrder,
+    encode_raw,
+    search_text_of,
+    stored_order,
+)
 from slipstation.store.retention import compact
 from slipstation.timeutil import now_iso, to_iso
 
@@ -113,7 +119,7 @@ def redact_customer(db: Database, email: str) -> int:
             _redact_address(raw["to_address"])  # stored orders have one (parse_order)
             if raw.get("notes"):
                 raw["notes"] = REDACTED
-            redacted = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+            redacted = encode_raw(raw)
             conn.execute(
                 "UPDATE orders SET raw = ?, ship_to_name = ?, ship_to_email = '', "
                 "search_text = ?, redacted = 1, updated_at = ? WHERE id = ?",
