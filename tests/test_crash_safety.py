@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from slipstation.app import Station
+from slipstation.app.engine import PRINT_REFRESH_ENV
 from slipstation.credentials import Secret
 from slipstation.loopback import samples
 from slipstation.loopback.printnode import PrintNodeServer
@@ -28,7 +29,9 @@ KILLS = 6
 
 def start_service(data_dir: Path, services: dict[str, str],
                   log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **services, GRACE_ENV: "3"}
+    # The in-doubt grace and the print refresh (which settles in-doubt jobs) shortened from
+    # minutes to seconds: loopback answers in milliseconds.
+    env = {**os.environ, **services, GRACE_ENV: "3", PRINT_REFRESH_ENV: "2"}
     env.pop("SLIPSTATION_DATA_DIR", None)
     with log.open("ab") as stderr:  # the child keeps its own copy of the descriptor
         return subprocess.Popen([sys.executable, "-m", "slipstation", "--data-dir",
@@ -96,7 +99,7 @@ def test_sigkill_at_random_moments_prints_every_order_exactly_once(
         printnode_server.wait_until(lambda: set(printed_numbers(printnode_server)) >= eligible,
                                     timeout=120)
         # Anything wrong would show as an extra job now: let the service talk to PrintNode a
-        # few more times (its state polls) before stopping it.
+        # few more times (its state polls, every 2 s past the 3 s grace) before stopping it.
         seen = len(printnode_server.requests)
         printnode_server.wait_until(lambda: len(printnode_server.requests) >= seen + 3,
                                     timeout=45)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from slipstation.app import Station
+from slipstation.app import Secret, Station
 from slipstation.loopback import samples
 from slipstation.loopback.label_storage import LabelStorageServer
 from slipstation.loopback.printnode import PrintNodeServer
@@ -25,7 +25,7 @@ ITEMS = [("Mug", "MUG-1", 2), ("Tea", "TEA-1", 1)]
 
 
 @pytest.fixture
-def packing(cli: Cli, services: dict[str, str], shippo_server: ShippoServer,
+def packing(data_dir: Path, services: dict[str, str], shippo_server: ShippoServer,
             storage: LabelStorageServer, tmp_path: Path) -> dict[str, object]:
     """#PK1 with a ZPL label, #PK2 without; printers set; a bins file with barcodes."""
     now = utc_now()
@@ -38,13 +38,15 @@ def packing(cli: Cli, services: dict[str, str], shippo_server: ShippoServer,
     bins = tmp_path / "bins.csv"
     bins.write_text("sku,barcode,bin\nMUG-1,4006381333931,A-1\nTEA-1,5012345678900,B-2\n",
                     encoding="utf-8")
-    for args, stdin in ((("keys", "set", "shippo"), SHIPPO_KEY),
-                        (("keys", "set", "printnode"), PRINTNODE_KEY),
-                        (("config", "set", "printer", "71"), None),
-                        (("config", "set", "label_printer", "72"), None),
-                        (("sync",), None), (("bins", "import", str(bins)), None)):
-        result = cli(*args, input=stdin)
-        assert result.returncode == 0, result.stderr
+    # Set up in this process through the station's own services (the tests' commands run as
+    # children): keys, both printers, a first sync, the bins file.
+    with Station(data_dir) as station:
+        station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
+        station.credentials.set(Secret.PRINTNODE, PRINTNODE_KEY)
+        station.config.set("printer", "71")
+        station.config.set("label_printer", "72")
+        station.sync.run()
+        station.bins.import_csv(bins)
     return {"labelled": labelled}
 
 

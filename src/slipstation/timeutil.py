@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
 
 _FRACTION = re.compile(r"(\.\d+)")
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A duration the environment may shorten or lengthen (the crash tests do; loopback
+    servers answer in milliseconds): `default` when unset or not a number, at least 1 s."""
+    try:
+        return max(1.0, float(os.environ.get(name, default)))
+    except ValueError:
+        return default
 
 
 def utc_now() -> datetime:

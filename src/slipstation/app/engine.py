@@ -25,9 +25,10 @@ from slipstation.errors import Cancelled, SlipStationError
 from slipstation.logs import add_handler
 from slipstation.service_lock import ServiceLock
 from slipstation.sync import SyncSummary
+from slipstation.timeutil import env_seconds
 
 log = logging.getLogger(__name__)
-PRINT_REFRESH_SECONDS = 20
+PRINT_REFRESH_ENV = "SLIPSTATION_PRINT_REFRESH_SECONDS"  # default 20; the crash test shortens it
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Engine:
                 max_instances=1, coalesce=True, misfire_grace_time=None,
                 next_run_time=datetime.now(UTC))
             scheduler.add_job(
-                self._print_job, IntervalTrigger(seconds=PRINT_REFRESH_SECONDS),
+                self._print_job, IntervalTrigger(seconds=env_seconds(PRINT_REFRESH_ENV, 20)),
                 id="printing", max_instances=1, coalesce=True, misfire_grace_time=None)
             # Hourly check, daily purge: a station that was off catches up when it starts.
             scheduler.add_job(

@@ -36,7 +36,6 @@ import base64
 import hashlib
 import json
 import logging
-import os
 import random
 import threading
 import time
@@ -77,7 +76,7 @@ from slipstation.store.database import Database
 from slipstation.store.orders import OrderRepository, stored_order
 from slipstation.store.print_jobs import JobsTx, PrintJobStore
 from slipstation.store.sync_state import SyncState
-from slipstation.timeutil import parse_timestamp, to_iso, utc_now
+from slipstation.timeutil import env_seconds, parse_timestamp, to_iso, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +101,7 @@ GRACE_ENV = "SLIPSTATION_RECONCILE_GRACE_SECONDS"
 def _default_grace() -> timedelta:
     """How long a submit of unknown outcome may take to appear in PrintNode's job list before
     it is resent. Two minutes; the crash tests shorten it (loopback answers in milliseconds)."""
-    try:
-        return timedelta(seconds=max(1.0, float(os.environ.get(GRACE_ENV, "120"))))
-    except ValueError:
-        return timedelta(minutes=2)
+    return timedelta(seconds=env_seconds(GRACE_ENV, 120))
 
 
 @dataclass(frozen=True)
