@@ -100,6 +100,34 @@ def test_scan_prints_and_an_unknown_order_says_so(window: MainWindow, qtbot: QtB
     qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1, timeout=10_000)
 
 
+def test_the_frame_shows_before_the_station_and_keeps_what_was_scanned(
+        qtbot: QtBot, station: Station, printnode_server: PrintNodeServer) -> None:
+    """`slipstation gui` shows the frame first: its buttons wait for the station, and scans
+    typed meanwhile are handled, in order, once it is attached."""
+    frame = MainWindow()
+    qtbot.addWidget(frame)
+    frame.show()
+    assert not frame.attached and not frame.sync_button.isEnabled()
+    scan(frame, qtbot, "#G2")  # SHIPPED: held, then the second scan goes ahead
+    scan(frame, qtbot, "#G2")
+    assert frame.scan.text() == "" and not printnode_server.jobs
+    frame.attach(station, start_engine=False)
+    assert frame.sync_button.isEnabled()
+    qtbot.waitUntil(lambda: "sent to" in frame.scan_result.text(), timeout=10_000)
+    assert len(printnode_server.jobs_for("#G2 ")) == 1
+    frame.tasks.wait(10_000)
+    frame.quit()
+
+
+def test_a_frame_closed_before_its_station_loads_quits(qtbot: QtBot) -> None:
+    frame = MainWindow(demo=True)
+    qtbot.addWidget(frame)
+    assert frame.windowTitle() == "SlipStation — demo"
+    frame.show()
+    frame.close()
+    assert frame.quitting and not frame.attached
+
+
 def test_pause_resume_and_sync_now(window: MainWindow, qtbot: QtBot, station: Station,
                                    shippo_server: ShippoServer,
                                    printnode_server: PrintNodeServer) -> None:

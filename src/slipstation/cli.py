@@ -11,17 +11,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from slipstation import __version__
 from slipstation.app import (
     ORDER_STATUSES,
     PAPERS,
-    JobRow,
     Secret,
     SlipStationError,
-    Station,
-    StoredOrder,
+    StationPaths,
     UsageError,
     configure_logging,
     resolve_data_dir,
@@ -30,8 +28,11 @@ from slipstation.app import (
     to_iso,
 )
 
+if TYPE_CHECKING:  # the station is loaded once the command is known (the window shows first)
+    from slipstation.app import JobRow, Station, StoredOrder
+
 log = logging.getLogger("slipstation.cli")
-Handler = Callable[[Station, argparse.Namespace], int]
+Handler = Callable[["Station", argparse.Namespace], int]
 
 
 MAX_ID = 2 ** 63 - 1  # PrintNode ids and our own job ids are 64-bit integers
@@ -426,7 +427,8 @@ def cmd_autostart(station: Station, args: argparse.Namespace) -> int:
 def cmd_gui(station: Station, args: argparse.Namespace) -> int:
     from slipstation.gui.app import run_gui
 
-    return run_gui(station, tray_only=bool(getattr(args, "tray", False)))
+    return run_gui(station, tray_only=bool(getattr(args, "tray", False)),
+                   frame=getattr(args, "frame", None))
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -575,9 +577,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             data_dir, cleanup = demo_data_dir(data_dir)
         handler: Handler = getattr(args, "handler", None) or build_handler_default()
+        paths = StationPaths(data_dir)
+        paths.ensure()
+        configure_logging(paths.log_file, debug=args.debug)
+        if handler is cmd_gui and not getattr(args, "tray", False):
+            # The window's frame shows first; the station and its tabs load behind it.
+            from slipstation.gui.app import show_frame
+
+            args.frame = show_frame(demo=args.demo)
+        from slipstation.app import Station
+
         station = Station(data_dir, demo=args.demo)
-        station.paths.ensure()
-        configure_logging(station.paths.log_file, debug=args.debug)
         if args.demo and handler not in _OFFLINE_COMMANDS:
             return _with_demo(station, handler, args)
         return handler(station, args)

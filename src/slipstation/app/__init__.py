@@ -10,22 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from slipstation.api.printnode import Printer
-from slipstation.app.orders import OrdersService
-from slipstation.app.outcomes import (
-    BatchResult,
-    ConfigItem,
-    Level,
-    PrintOutcome,
-    PrintState,
-    ScanHold,
-    ScanQuestion,
-    StationStatus,
-)
-from slipstation.app.packing import PackedBefore, PackIncomplete, PackReport
-from slipstation.app.station import Station
-from slipstation.app.status import ChangeCursor, Changes
-from slipstation.config import SETTINGS, Setting, lookup
+# Loaded at once: small modules every face needs before it does anything (errors, logging,
+# the data dir, the names of states and papers, timestamps, the keyring's names).
 from slipstation.credentials import KeyStatus, Secret
 from slipstation.desktop import check_display
 from slipstation.domain import (
@@ -40,37 +26,67 @@ from slipstation.domain import (
 )
 from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
 from slipstation.logs import configure_logging, scrub, shutdown_logging
-from slipstation.orders.addresses import address_lines
-from slipstation.orders.packing import PackCheck, PackLine
-from slipstation.paths import resolve_data_dir
-from slipstation.printing.queue import JobRow
-from slipstation.resources import resources_dir
-from slipstation.service_lock import ServiceLock
-from slipstation.store.app_log import LogLine
-from slipstation.store.audit import AuditEntry
-from slipstation.store.orders import StoredOrder
-from slipstation.sync import SyncOutcome, SyncSummary
+from slipstation.paths import StationPaths, resolve_data_dir
 from slipstation.timeutil import local_time, to_iso
 
 if TYPE_CHECKING:
+    from slipstation.api.printnode import Printer
     from slipstation.app.demo import Demo, demo_data_dir, start_demo
     from slipstation.app.doctor import Check, run_checks
     from slipstation.app.doctor import Level as CheckLevel
     from slipstation.app.engine import CycleReport, Engine, run_service
+    from slipstation.app.orders import OrdersService
+    from slipstation.app.outcomes import (
+        BatchResult,
+        ConfigItem,
+        Level,
+        PrintOutcome,
+        PrintState,
+        ScanHold,
+        ScanQuestion,
+        StationStatus,
+    )
+    from slipstation.app.packing import PackedBefore, PackIncomplete, PackReport
+    from slipstation.app.station import Station
+    from slipstation.app.status import ChangeCursor, Changes
+    from slipstation.config import SETTINGS, Setting, lookup
+    from slipstation.orders.addresses import address_lines
+    from slipstation.orders.packing import PackCheck, PackLine
+    from slipstation.printing.queue import JobRow
+    from slipstation.resources import resources_dir
+    from slipstation.service_lock import ServiceLock
+    from slipstation.store.app_log import LogLine
+    from slipstation.store.audit import AuditEntry
+    from slipstation.store.orders import StoredOrder
+    from slipstation.sync import SyncOutcome, SyncSummary
 
-# Loaded on first use: the scheduler, the demo's loopback servers and the checks cost a tenth of
-# a second to import, and most commands need none of them.
-_LAZY = {
-    "Demo": ("slipstation.app.demo", "Demo"),
-    "demo_data_dir": ("slipstation.app.demo", "demo_data_dir"),
-    "start_demo": ("slipstation.app.demo", "start_demo"),
-    "Check": ("slipstation.app.doctor", "Check"),
-    "CheckLevel": ("slipstation.app.doctor", "Level"),
-    "run_checks": ("slipstation.app.doctor", "run_checks"),
-    "CycleReport": ("slipstation.app.engine", "CycleReport"),
-    "Engine": ("slipstation.app.engine", "Engine"),
-    "run_service": ("slipstation.app.engine", "run_service"),
+# Loaded on first use: the station and its services (the store, the clients, the print queue,
+# the scheduler, the demo's loopback servers, the checks) cost a tenth of a second or more to
+# import, and a window shows its frame before it needs them.
+_LAZY_MODULES = {
+    "slipstation.api.printnode": ("Printer",),
+    "slipstation.app.demo": ("Demo", "demo_data_dir", "start_demo"),
+    "slipstation.app.doctor": ("Check", "run_checks"),
+    "slipstation.app.engine": ("CycleReport", "Engine", "run_service"),
+    "slipstation.app.orders": ("OrdersService",),
+    "slipstation.app.outcomes": ("BatchResult", "ConfigItem", "Level", "PrintOutcome",
+                                 "PrintState", "ScanHold", "ScanQuestion", "StationStatus"),
+    "slipstation.app.packing": ("PackedBefore", "PackIncomplete", "PackReport"),
+    "slipstation.app.station": ("Station",),
+    "slipstation.app.status": ("ChangeCursor", "Changes"),
+    "slipstation.config": ("SETTINGS", "Setting", "lookup"),
+    "slipstation.orders.addresses": ("address_lines",),
+    "slipstation.orders.packing": ("PackCheck", "PackLine"),
+    "slipstation.printing.queue": ("JobRow",),
+    "slipstation.resources": ("resources_dir",),
+    "slipstation.service_lock": ("ServiceLock",),
+    "slipstation.store.app_log": ("LogLine",),
+    "slipstation.store.audit": ("AuditEntry",),
+    "slipstation.store.orders": ("StoredOrder",),
+    "slipstation.sync": ("SyncOutcome", "SyncSummary"),
 }
+_LAZY = {name: (module, name) for module, names in _LAZY_MODULES.items() for name in names}
+_LAZY["CheckLevel"] = ("slipstation.app.doctor", "Level")
 
 
 def __getattr__(name: str) -> Any:
@@ -124,6 +140,7 @@ __all__ = [
     "Setting",
     "SlipStationError",
     "Station",
+    "StationPaths",
     "StationStatus",
     "StoredOrder",
     "SyncOutcome",

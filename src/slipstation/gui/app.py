@@ -11,17 +11,14 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from slipstation import __version__
-from slipstation.app import (
-    Remedy,
-    ServiceLock,
-    SlipStationError,
-    Station,
-    check_display,
-    configure_logging,
-)
+from slipstation.app import Remedy, SlipStationError, check_display
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from slipstation.app import Station
+    from slipstation.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -40,26 +37,54 @@ def prepare_application(app: QCoreApplication) -> None:
         register_bundled_fonts()
 
 
-def run_gui(station: Station, *, tray_only: bool = False) -> int:
+def show_frame(*, demo: bool = False) -> MainWindow:
+    """The window's frame on screen at once, from Qt alone: the station, its store and its
+    tabs load after it (`run_gui` attaches them). A scan typed meanwhile waits its turn."""
+    from slipstation.gui.main_window import MainWindow
+
+    app = _application()
+    frame = MainWindow(demo=demo)
+    frame.show()
+    app.processEvents()  # painted now, not when the loop starts
+    log.info("SlipStation window shown")
+    return frame
+
+
+def _application() -> QApplication:
     try:
         from PySide6.QtWidgets import QApplication
     except ImportError as exc:  # a broken Qt install names itself, not a traceback
         raise SlipStationError(f"The GUI cannot start: {exc}.") from None
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    check_display()
+    return QApplication(sys.argv[:1])
+
+
+def run_gui(station: Station, *, tray_only: bool = False,
+            frame: MainWindow | None = None) -> int:
+    """The window (or the tray alone) over `station`, in the frame `show_frame` put on
+    screen if there is one; returns the exit code."""
     from PySide6.QtCore import QTimer
 
+    from slipstation.app import ServiceLock
     from slipstation.gui.main_window import MainWindow
 
-    check_display()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = _application()
     prepare_application(app)
     # A station launched from a desktop has no terminal: a keyring that is missing or locked,
-    # or a database that is damaged or gone, is explained in a window with its fix.
+    # or a database that is damaged or gone, is explained in a window with its fix. The
+    # check reads the keyring and opens the database: on a worker, the frame stays alive.
     while (problem := startup_problem(station)) is not None:
         log.error("cannot start: %s", problem.message)
         if not explain_startup_problem(problem, lambda: start_over(station)):
             return problem.exit_code
+    if frame is not None and frame.quitting:  # closed while the station loaded
+        return 0
     with ServiceLock(station.paths):
-        window = MainWindow(station)
+        window = frame or MainWindow(demo=station.demo)
+        window.attach(station)
         if not (tray_only and window.tray is not None):
             window.show()
         with _signals_wake_qt(window.quit):
@@ -71,9 +96,12 @@ def run_gui(station: Station, *, tray_only: bool = False) -> int:
 
 
 def startup_problem(station: Station) -> SlipStationError | None:
-    """What stops the station from opening (the keyring, the database), or None."""
+    """What stops the station from opening (the keyring, the database), or None. While a
+    worker reads the keyring and opens the database, this thread loads the window's modules."""
+    from slipstation.gui.main_window import load_attached_modules
+
     try:
-        station.status.now()  # reads the keyring and opens the database
+        off_the_gui_thread(station.status.now, meanwhile=load_attached_modules)
     except SlipStationError as exc:
         station.close()  # a retry opens everything afresh
         return exc
@@ -123,24 +151,29 @@ def explain_startup_problem(problem: SlipStationError, start_over: Callable[[], 
 
 def start_over(station: Station) -> None:
     """Delete-all from the start-up window, then keep logging for the new start."""
+    from slipstation.app import configure_logging
+
     station.privacy.delete_all("DELETE")
     configure_logging(station.paths.log_file)
     log.info("started over from the start-up window")
 
 
-def off_the_gui_thread(work: Callable[[], None]) -> None:
-    """Run disk and keyring work on a worker thread while the window stays responsive; its
-    error, if any, is raised here."""
+def off_the_gui_thread(work: Callable[[], object],
+                       meanwhile: Callable[[], None] | None = None) -> None:
+    """Run disk and keyring work on a worker thread while the window stays responsive (and
+    this thread does `meanwhile`, if given); the work's error, if any, is raised here."""
     from concurrent.futures import ThreadPoolExecutor
 
     from PySide6.QtCore import QEventLoop, QTimer
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(work)
+        if meanwhile is not None:
+            meanwhile()
         loop = QEventLoop()
         poll = QTimer()
         poll.timeout.connect(lambda: loop.quit() if future.done() else None)
-        poll.start(20)
+        poll.start(5)
         if not future.done():
             loop.exec()
         poll.stop()

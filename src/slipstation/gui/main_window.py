@@ -3,11 +3,13 @@ settings, privacy). It only arranges; the tabs call the station's services throu
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -28,27 +30,27 @@ from PySide6.QtWidgets import (
 )
 
 from slipstation import __version__
-from slipstation.app import (
-    ChangeCursor,
-    Changes,
-    CycleReport,
-    Engine,
-    PrintOutcome,
-    ScanHold,
-    SlipStationError,
-    Station,
-    local_time,
-)
+from slipstation.app import SlipStationError
 from slipstation.gui.banners import PauseBanner, ScanBanner, TodayStrip, Tone
-from slipstation.gui.first_run import FirstRunWizard, needs_first_run
-from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
-from slipstation.gui.orders_tab import OrdersTab
-from slipstation.gui.pack_panel import PackPanel
-from slipstation.gui.privacy_tab import PrivacyTab
-from slipstation.gui.settings_tab import SettingsTab
-from slipstation.gui.sounds import Sounds
-from slipstation.gui.tasks import Tasks, in_window_words
-from slipstation.gui.tray import Tray
+
+if TYPE_CHECKING:  # loaded by `attach`: the frame shows before the station and its tabs load
+    from slipstation.app import (
+        Changes,
+        CycleReport,
+        Engine,
+        PrintOutcome,
+        ScanHold,
+        Station,
+    )
+    from slipstation.gui.first_run import FirstRunWizard
+    from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
+    from slipstation.gui.orders_tab import OrdersTab
+    from slipstation.gui.pack_panel import PackPanel
+    from slipstation.gui.privacy_tab import PrivacyTab
+    from slipstation.gui.settings_tab import SettingsTab
+    from slipstation.gui.sounds import Sounds
+    from slipstation.gui.tasks import Tasks
+    from slipstation.gui.tray import Tray
 
 log = logging.getLogger(__name__)
 OK_STYLE = "QLineEdit { background: #c8e6c9; }"
@@ -56,6 +58,20 @@ BAD_STYLE = "QLineEdit { background: #ffcdd2; }"
 NOTIFY_EVERY_SECONDS = 300
 STATE_TEXT = {"running": "Running", "paused": "Paused", "error": "Needs attention",
               "setup": "Needs setup"}
+
+
+# What `attach` loads: the station's side of the window (the app layer comes with them).
+_ATTACHED_MODULES = ("slipstation.app.engine", "slipstation.gui.first_run",
+                     "slipstation.gui.history_tabs", "slipstation.gui.orders_tab",
+                     "slipstation.gui.pack_panel", "slipstation.gui.privacy_tab",
+                     "slipstation.gui.settings_tab", "slipstation.gui.sounds",
+                     "slipstation.gui.tasks", "slipstation.gui.tray")
+
+
+def load_attached_modules() -> None:
+    """Import what `attach` needs ahead of it (while a worker opens the station)."""
+    for name in _ATTACHED_MODULES:
+        importlib.import_module(name)
 
 
 class _Bridge(QObject):
@@ -66,11 +82,28 @@ class _Bridge(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, station: Station, *, start_engine: bool = True,
-                 first_run: bool = True) -> None:
+    """The frame (header, scan field, status bar) is built from Qt alone, so a starting
+    station shows it before the station and its tabs load; `attach` then fills it. Built
+    with a station, it attaches at once."""
+
+    station: Station
+    tasks: Tasks
+    sounds: Sounds
+    orders: OrdersTab
+    jobs: JobsTab
+    activity: ActivityTab
+    audit: AuditTab
+    settings: SettingsTab
+    privacy: PrivacyTab
+    tabs: QTabWidget
+    pack: PackPanel
+    engine: Engine
+    wizard: FirstRunWizard | None
+
+    def __init__(self, station: Station | None = None, *, start_engine: bool = True,
+                 first_run: bool = True, demo: bool = False) -> None:
         super().__init__()
-        self.station = station
-        self.tasks = Tasks(self)
+        self.attached = False
         self.quitting = False
         self._deleted = False
         self._refreshing = False  # one refresh at a time
@@ -79,22 +112,21 @@ class MainWindow(QMainWindow):
         self._paused = False  # as the last refresh read it from the store
         self._pause_pending = 0  # pause/resume clicks not stored yet
         self._pause_clicks = 0  # every click; a look begun before the last one is stale
-        self._cursor = ChangeCursor()  # where the last look at the change feed ended
-        self.setWindowTitle("SlipStation" + (" — demo" if station.demo else ""))
+        self.setWindowTitle("SlipStation" + (" — demo" if demo or (
+            station is not None and station.demo) else ""))
         self._fit_to_screen(1200, 760)
 
-        self.status_label = QLabel()
+        self.status_label = QLabel("<b>Starting</b> · opening the station…")
         self.sync_label = QLabel()
         self.sync_label.setWordWrap(True)
         self.pause_button = QPushButton("Pause auto-print")
-        self.pause_button.clicked.connect(self.toggle_pause)
         self.sync_button = QPushButton("Sync now")
-        self.sync_button.clicked.connect(self.sync_now)
         self.pack_button = QPushButton("Pack mode")
         self.pack_button.setCheckable(True)
         self.pack_button.setToolTip("Scan an order, then each item: the label and slip print "
                                     "when every item is in (Ctrl+K)")
-        self.pack_button.toggled.connect(self.set_pack_mode)
+        for button in (self.pause_button, self.sync_button, self.pack_button):
+            button.setEnabled(False)  # until the station is attached
         header = QHBoxLayout()
         self.today = TodayStrip()
         header.addWidget(self.status_label)
@@ -106,13 +138,69 @@ class MainWindow(QMainWindow):
         self.scan = QLineEdit()
         self.scan.setPlaceholderText("Scan or type an order number and press Enter to print")
         self.scan.returnPressed.connect(self.print_scanned)
-        self.sounds = Sounds(station.paths.sounds_dir)
-        self.scan_result = ScanBanner(self.sounds.play)
+        self.scan_result = ScanBanner(self._play)
         self.pause_banner = PauseBanner()
-        self.pause_banner.resume.connect(self.toggle_pause)
         self._scans: deque[str] = deque()  # scanned, not yet handled: none is ever dropped
         self._scanning = False
         self._held: str | None = None  # an order held for a second scan
+
+        self._body = QVBoxLayout()
+        self._opening = QLabel("Opening the station…")
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addLayout(header)
+        layout.addWidget(self.pause_banner)
+        layout.addWidget(self.sync_label)
+        layout.addWidget(self.scan)
+        layout.addWidget(self.scan_result)
+        layout.addLayout(self._body, 1)
+        self._body.addWidget(self._opening, 1)
+        self.pause_banner.hide()
+        self.setCentralWidget(body)
+
+        self.busy_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.version_label = QLabel(f"SlipStation {__version__}")
+        self.statusBar().addPermanentWidget(self.version_label)
+        self.scan.setFocus()
+        # The scan field owns the keyboard: typing that lands on a button, a table or a tab
+        # (after any click) goes to the scan field, so a scanner's digits are never lost. The
+        # filter sits on this window's own QWindow, where its key presses arrive first; one on
+        # the whole application would run Python for every event of every widget.
+        self.winId()  # make the QWindow now
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self)
+        self.tray: Tray | None = None
+        if station is not None:
+            self.attach(station, start_engine=start_engine, first_run=first_run)
+
+    def attach(self, station: Station, *, start_engine: bool = True,
+               first_run: bool = True) -> None:
+        """Load the station's side into the frame: the tabs, the pack panel, the tray, the
+        engine; then handle what was scanned meanwhile."""
+        from slipstation.app import ChangeCursor, Engine
+        from slipstation.gui.first_run import FirstRunWizard, needs_first_run
+        from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
+        from slipstation.gui.orders_tab import OrdersTab
+        from slipstation.gui.pack_panel import PackPanel
+        from slipstation.gui.privacy_tab import PrivacyTab
+        from slipstation.gui.settings_tab import SettingsTab
+        from slipstation.gui.sounds import Sounds
+        from slipstation.gui.tasks import Tasks
+
+        self.station = station
+        self.tasks = Tasks(self)
+        self._cursor = ChangeCursor()  # where the last look at the change feed ended
+        self.sounds = Sounds(station.paths.sounds_dir)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.sync_button.clicked.connect(self.sync_now)
+        self.pack_button.toggled.connect(self.set_pack_mode)
+        self.pause_banner.resume.connect(self.toggle_pause)
 
         self.orders = OrdersTab(station, self.tasks, self.feedback, self.refresh)
         self.jobs = JobsTab(station, self.tasks, self.feedback, self.refresh)
@@ -130,41 +218,18 @@ class MainWindow(QMainWindow):
                               (self.settings, "Settings"), (privacy_page, "Privacy")):
             self.tabs.addTab(widget, title)
         self.tabs.currentChanged.connect(lambda _index: self.refresh())
-
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addLayout(header)
-        layout.addWidget(self.pause_banner)
-        layout.addWidget(self.sync_label)
-        layout.addWidget(self.scan)
-        layout.addWidget(self.scan_result)
-        layout.addWidget(self.tabs, 1)
         self.pack = PackPanel(station, self.tasks, self.scan_result, self.refresh)
         self.pack.hide()
-        layout.addWidget(self.pack, 1)
-        self.setCentralWidget(body)
-
-        self.busy_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.hide()
-        self.statusBar().addPermanentWidget(self.busy_label)
-        self.statusBar().addPermanentWidget(self.progress)
-        self.version_label = QLabel(f"SlipStation {__version__}")
-        self.statusBar().addPermanentWidget(self.version_label)
+        self._body.removeWidget(self._opening)
+        self._opening.deleteLater()
+        self._body.addWidget(self.tabs, 1)
+        self._body.addWidget(self.pack, 1)
         self.tasks.activity.connect(self._show_activity)
         self._add_shortcuts()
-        self.scan.setFocus()
-        # The scan field owns the keyboard: typing that lands on a button, a table or a tab
-        # (after any click) goes to the scan field, so a scanner's digits are never lost. The
-        # filter sits on this window's own QWindow, where its key presses arrive first; one on
-        # the whole application would run Python for every event of every widget.
-        self.winId()  # make the QWindow now
-        handle = self.windowHandle()
-        if handle is not None:
-            handle.installEventFilter(self)
+        for button in (self.pause_button, self.sync_button, self.pack_button):
+            button.setEnabled(True)
+        self.status_label.setText("")
 
-        self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.make_tray()
         else:  # said once, where the person looks; closing the window then quits
@@ -191,14 +256,20 @@ class MainWindow(QMainWindow):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(5000)
-        self.wizard: FirstRunWizard | None = None
+        self.wizard = None
         if first_run and needs_first_run(station):
             self.wizard = FirstRunWizard(station, self.tasks, self, on_finished=self._set_up)
             self.wizard.show()
         else:  # a first-run window that never closed (a crash) must not block printing
             self.tasks.run(station.printing.clear_stale_setup)
+        self.attached = True
         self.orders.reload()  # the first page, read on a worker thread
         self.refresh()
+        self._next_scan()  # what was scanned while the station loaded
+
+    def _play(self, tone: Tone) -> None:
+        if self.attached:
+            self.sounds.play(tone)
 
     def _fit_to_screen(self, width: int, height: int) -> None:
         """The wanted size, but never larger than the screen's free area (1024×768, or
@@ -211,6 +282,8 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
 
     def make_tray(self) -> Tray:
+        from slipstation.gui.tray import Tray
+
         self.tray = Tray(self, is_paused=lambda: self._paused,
                          on_open=self.bring_up, on_pause=self.toggle_pause,
                          on_sync=self.sync_now, on_print=self.bring_up, on_quit=self.quit)
@@ -276,8 +349,8 @@ class MainWindow(QMainWindow):
         self.scan.setFocus()
 
     def _next_scan(self) -> None:
-        if self._scanning or not self._scans or self.quitting:
-            return
+        if self._scanning or not self._scans or self.quitting or not self.attached:
+            return  # (scanned while the station loads: handled once it is attached)
         self._scanning = True
         number = self._scans.popleft()
         if self.pack.isVisible():
@@ -295,6 +368,8 @@ class MainWindow(QMainWindow):
         self._next_scan()
 
     def _scanned(self, result: PrintOutcome | ScanHold) -> None:
+        from slipstation.app import ScanHold, local_time
+
         self._scanning = False
         if isinstance(result, ScanHold):
             self._held = result.order_number
@@ -351,6 +426,8 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Printable keys that reach a widget that takes no text go to the scan field."""
+        from PySide6.QtCore import Qt  # (not at import: Qt's namespace costs the frame 25 ms)
+
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and self.isActiveWindow():
             focus = QApplication.focusWidget()
@@ -414,6 +491,8 @@ class MainWindow(QMainWindow):
     def _after_report(self, report: CycleReport) -> None:
         """The engine's cycle, said in the window's words (a fix names a screen, not a
         command)."""
+        from slipstation.gui.tasks import in_window_words
+
         self._after_cycle(f"sync failed: {in_window_words(report.error)}"
                           if report.error is not None else report.line())
 
@@ -494,6 +573,10 @@ class MainWindow(QMainWindow):
             self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.attached:  # closed while the station loads: it never starts
+            self.quitting = True
+            event.accept()
+            return
         if self.tray is not None and not self.quitting:
             event.ignore()  # closing the window keeps the station printing from the tray
             self.hide()
