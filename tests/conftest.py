@@ -36,11 +36,8 @@ SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist (`scripts/test -n 2`) each worker gets a D-Bus session and
-    gnome-keyring of its own.
-    gnome-keyring-daemon dies under a fast stream of calls (seen here: one process storing,
-    reading and deleting keys in a loop kills it within tens of seconds, several within
-    seconds); the suite's fixtures make many, and two workers on one daemon killed it in a
-    clean CI run. One worker's tests run one at a time, as the whole suite once did."""
+    gnome-keyring of its own, set up as scripts/with-keyring sets up the suite's: one worker's
+    tests run one at a time, as the whole suite does in one process."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker and os.environ.get("SLIPSTATION_IN_KEYRING_SESSION") == "1":
         _private_keyring_session(worker)
@@ -55,6 +52,9 @@ def _private_keyring_session(worker: str) -> None:
     os.environ.update(DBUS_SESSION_BUS_ADDRESS=address, XDG_DATA_HOME=home)
     subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"],
                    input="slipstation-session", capture_output=True, text=True, check=True)
+    # As scripts/with-keyring does: wait for the daemon's name, keys in its memory.
+    subprocess.run([str(Path(__file__).resolve().parents[1] / "scripts" /
+                        "keyring-session-ready")], check=True)
 
     def stop() -> None:  # the keyring daemon leaves with its bus
         bus.terminate()
