@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self._held: str | None = None  # an order held for a second scan
 
         self._body = QVBoxLayout()
-        self._opening = QLabel("Opening the station…")
+        self._opening = QWidget()  # where the tabs go (the header says it is starting)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(header)
@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.version_label = QLabel(f"SlipStation {__version__}")
         self.statusBar().addPermanentWidget(self.version_label)
+        self._add_shortcuts()  # (their actions, like the buttons, wait for the station)
         self.scan.setFocus()
         # The scan field owns the keyboard: typing that lands on a button, a table or a tab
         # (after any click) goes to the scan field, so a scanner's digits are never lost. The
@@ -225,9 +226,10 @@ class MainWindow(QMainWindow):
         self._body.addWidget(self.tabs, 1)
         self._body.addWidget(self.pack, 1)
         self.tasks.activity.connect(self._show_activity)
-        self._add_shortcuts()
         for button in (self.pause_button, self.sync_button, self.pack_button):
             button.setEnabled(True)
+        for action in self.actions():
+            action.setEnabled(True)
         self.status_label.setText("")
 
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -403,6 +405,7 @@ class MainWindow(QMainWindow):
             action = QAction(f"Show {title}", self)
             action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
             action.triggered.connect(lambda _=False, n=number: self._show_tab(n))
+            action.setEnabled(False)
             help_menu.addAction(action)
             self.addAction(action)
         help_menu.addSeparator()
@@ -414,6 +417,7 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(slot)
+            action.setEnabled(False)
             help_menu.addAction(action)
             self.addAction(action)
 
