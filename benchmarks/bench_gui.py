@@ -97,52 +97,62 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def bare_startup_seconds() -> float:
+def bare_once() -> float:
     """The yardstick: process start to a bare PySide6 window with one table shown (the child
-    says so on stdout from its loop's first turn; its exit is not timed), median of three."""
-    times = []
-    for _ in range(3):
-        started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-c", BARE_CHILD], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, env=_child_env())
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        elapsed = time.perf_counter() - started
-        _out, err = child.communicate(timeout=120)
-        if not line.startswith("shown"):
-            raise RuntimeError(err[-2000:])
-        times.append(elapsed)
-    return sorted(times)[1]
+    says so on stdout from its loop's first turn; its exit is not timed)."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", BARE_CHILD], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=_child_env())
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    elapsed = time.perf_counter() - started
+    _out, err = child.communicate(timeout=120)
+    if not line.startswith("shown"):
+        raise RuntimeError(err[-2000:])
+    return elapsed
 
 
-def command_startup_seconds(data_dir: Path) -> tuple[float, float]:
+def command_once(data_dir: Path) -> tuple[float, float]:
     """`slipstation gui` itself, process start to its log saying the window is shown (the
-    frame: header, scan field, status bar) and then ready (the station opened and checked, the
-    service lock taken, the tabs and the engine attached, Qt's loop running); medians of
-    three."""
-    shown, ready = [], []
-    for _ in range(3):
-        started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "slipstation", "--debug", "--data-dir",
-                                  str(data_dir), "gui"], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE, text=True, env=_child_env())
-        assert child.stderr is not None
-        for line in child.stderr:
-            if "SlipStation window shown" in line:
-                shown.append(time.perf_counter() - started)
-            if "SlipStation window ready" in line:
-                ready.append(time.perf_counter() - started)
-                break
-        child.terminate()
-        try:
-            child.communicate(timeout=60)
-        except subprocess.TimeoutExpired:  # its exit is not what is measured; say so, go on
-            child.kill()
-            child.communicate()
-            print("slipstation gui took over 60 s to exit after SIGTERM", file=sys.stderr)
-        if len(ready) < _ + 1 or len(shown) < _ + 1:
-            raise RuntimeError("slipstation gui never said its window was shown and ready")
-    return sorted(shown)[1], sorted(ready)[1]
+    frame: header, scan field, menu) and then ready (the station opened and checked, the
+    service lock taken, the tabs and the engine attached, Qt's loop running)."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "slipstation", "--debug", "--data-dir",
+                              str(data_dir), "gui"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, env=_child_env())
+    assert child.stderr is not None
+    shown = ready = None
+    for line in child.stderr:
+        if "SlipStation window shown" in line:
+            shown = time.perf_counter() - started
+        if "SlipStation window ready" in line:
+            ready = time.perf_counter() - started
+            break
+    child.terminate()
+    try:
+        child.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # its exit is not what is measured; say so, go on
+        child.kill()
+        child.communicate()
+        print("slipstation gui took over 60 s to exit after SIGTERM", file=sys.stderr)
+    if shown is None or ready is None:
+        raise RuntimeError("slipstation gui never said its window was shown and ready")
+    return shown, ready
+
+
+def startup_seconds(data_dir: Path, runs: int = 5) -> tuple[float, float, float]:
+    """Medians of `runs` each: the command shown, ready, and the bare window, taken in turn
+    (this machine is shared: a slow moment lands on both, not on one)."""
+    shown, ready, bare = [], [], []
+    for _ in range(runs):
+        bare.append(bare_once())
+        one_shown, one_ready = command_once(data_dir)
+        shown.append(one_shown)
+        ready.append(one_ready)
+    def median(times: list[float]) -> float:
+        return sorted(times)[runs // 2]
+
+    return median(shown), median(ready), median(bare)
 
 
 def view_seconds(data_dir: Path, needle: str = "sku-0003") -> tuple[float, float]:
@@ -202,8 +212,7 @@ def measure(sizes: list[int], idle_seconds: float) -> list[tuple[str, str]]:
             data_dir = (Path(tmp) / "station").resolve()
             try:
                 populate(data_dir, count)
-                shown, ready = command_startup_seconds(data_dir)
-                bare = bare_startup_seconds()
+                shown, ready, bare = startup_seconds(data_dir)
                 opened, searched = view_seconds(data_dir)
                 _opened, one = view_seconds(data_dir, f"{100000 + count // 2}")
                 rows.append((f"`slipstation gui` to its window shown, {count:,} orders",

@@ -82,7 +82,7 @@ class _Bridge(QObject):
 
 
 class MainWindow(QMainWindow):
-    """The frame (header, scan field, status bar) is built from Qt alone, so a starting
+    """The frame (header, scan field, menu) is built from Qt alone, so a starting
     station shows it before the station and its tabs load; `attach` then fills it. Built
     with a station, it attaches at once."""
 
@@ -158,14 +158,6 @@ class MainWindow(QMainWindow):
         self.pause_banner.hide()
         self.setCentralWidget(body)
 
-        self.busy_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.hide()
-        self.statusBar().addPermanentWidget(self.busy_label)
-        self.statusBar().addPermanentWidget(self.progress)
-        self.version_label = QLabel(f"SlipStation {__version__}")
-        self.statusBar().addPermanentWidget(self.version_label)
         # The menu now (the window does not shift when it fills), its actions with the
         # station: the first shortcut costs Qt a tenth of the frame's time.
         self._help_menu = self.menuBar().addMenu("&Help")
@@ -198,6 +190,16 @@ class MainWindow(QMainWindow):
 
         self.station = station
         self.tasks = Tasks(self)
+        # The status bar comes with the station (below the blank body: nothing moves); the
+        # frame shows a fifth sooner without it.
+        self.busy_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.version_label = QLabel(f"SlipStation {__version__}")
+        self.statusBar().addPermanentWidget(self.version_label)
         self._cursor = ChangeCursor()  # where the last look at the change feed ended
         self.sounds = Sounds(station.paths.sounds_dir)
         self.pause_button.clicked.connect(self.toggle_pause)
