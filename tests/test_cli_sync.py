@@ -91,6 +91,12 @@ def test_run_syncs_refuses_a_second_instance_and_stops_on_sigterm(
         second = cli("run", env=shippo_env, timeout=30)
         assert second.returncode == 1
         assert "already running" in one_line_error(second)
+        # The window too, after its frame showed: one line, the same code, nothing hangs.
+        window = cli("gui", env={**shippo_env, "QT_QPA_PLATFORM": "offscreen"}, timeout=60)
+        assert window.returncode == 1
+        window.stderr = "".join(line for line in window.stderr.splitlines(keepends=True)
+                                if "propagateSizeHints" not in line)  # Qt's offscreen plugin
+        assert "already running" in one_line_error(window)
 
         started = time.monotonic()
         service.send_signal(signal.SIGTERM)

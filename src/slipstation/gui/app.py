@@ -73,26 +73,31 @@ def run_gui(station: Station, *, tray_only: bool = False,
 
     app = _application()
     prepare_application(app)
-    # A station launched from a desktop has no terminal: a keyring that is missing or locked,
-    # or a database that is damaged or gone, is explained in a window with its fix. The
-    # check reads the keyring and opens the database: on a worker, the frame stays alive.
-    while (problem := startup_problem(station)) is not None:
-        log.error("cannot start: %s", problem.message)
-        if not explain_startup_problem(problem, lambda: start_over(station)):
-            return problem.exit_code
-    if frame is not None and frame.quitting:  # closed while the station loaded
-        return 0
-    with ServiceLock(station.paths):
-        window = frame or MainWindow(demo=station.demo)
-        window.attach(station)
-        if not (tray_only and window.tray is not None):
-            window.show()
-        with _signals_wake_qt(window.quit):
-            QTimer.singleShot(0, lambda: log.info("SlipStation window ready"))
-            code = app.exec()
-        window.deleteLater()  # children before the application, in Qt's order, not Python's
-        app.processEvents()
-        return code
+    window = frame
+    try:
+        # A station launched from a desktop has no terminal: a keyring that is missing or
+        # locked, or a database that is damaged or gone, is explained in a window with its
+        # fix. The check reads the keyring and opens the database: on a worker, the frame
+        # stays alive.
+        while (problem := startup_problem(station)) is not None:
+            log.error("cannot start: %s", problem.message)
+            if not explain_startup_problem(problem, lambda: start_over(station)):
+                return problem.exit_code
+        if window is not None and window.quitting:  # closed while the station loaded
+            return 0
+        with ServiceLock(station.paths):
+            window = window or MainWindow(demo=station.demo)
+            window.attach(station)
+            if not (tray_only and window.tray is not None):
+                window.show()
+            with _signals_wake_qt(window.quit):
+                QTimer.singleShot(0, lambda: log.info("SlipStation window ready"))
+                return app.exec()
+    finally:  # however it ends (the frame too): children before the application, in Qt's
+        if window is not None:  # order, not Python's at exit
+            window.hide()
+            window.deleteLater()
+            app.processEvents()
 
 
 def startup_problem(station: Station) -> SlipStationError | None:
