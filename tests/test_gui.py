@@ -112,6 +112,7 @@ def test_the_frame_shows_before_the_station_and_keeps_what_was_scanned(
     scan(frame, qtbot, "#G2")  # SHIPPED: held, then the second scan goes ahead
     scan(frame, qtbot, "#G2")
     assert frame.scan.text() == "" and not printnode_server.jobs
+    assert "2 scan(s) wait their turn" in frame.scan_result.text()
     frame.attach(station, start_engine=False)
     assert frame.sync_button.isEnabled() and len(frame.actions()) == 10
     qtbot.waitUntil(lambda: "sent to" in frame.scan_result.text(), timeout=10_000)

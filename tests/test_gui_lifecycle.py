@@ -56,3 +56,27 @@ def test_twenty_starts_and_stops_exit_cleanly(tmp_path: Path) -> None:
     finally:
         for name in Secret:
             Credentials(data_dir / "demo").delete(name)
+
+
+def test_sigterm_during_a_start_up_problem_ends_it_promptly(tmp_path: Path) -> None:
+    """With no Secret Service the frame shows, then the problem's window waits for an answer;
+    SIGTERM answers it (Close), and the process exits with the problem's code, at once."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for name in ("SLIPSTATION_DATA_DIR", "DBUS_SESSION_BUS_ADDRESS"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "slipstation", "--data-dir", str(tmp_path / "station"), "--debug",
+         "gui"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:  # the log, until the problem is on screen
+        seen.append(line)
+        if "cannot start:" in line:
+            break
+    assert any("SlipStation window shown" in line for line in seen), "".join(seen)
+    assert "cannot start:" in seen[-1], "".join(seen)
+    process.send_signal(signal.SIGTERM)
+    _, rest = process.communicate(timeout=30)
+    assert process.returncode == 1, rest[-2000:]
+    assert "Traceback" not in rest and "SlipStation window ready" not in rest, rest[-2000:]

@@ -24,17 +24,25 @@ log = logging.getLogger(__name__)
 
 
 def prepare_application(app: QCoreApplication) -> None:
-    """What every SlipStation window needs before the first one opens: names, the version, and
-    the bundled fonts (so names in every script show as letters, not boxes)."""
+    """What every SlipStation window needs: names and the version (before the first window:
+    the X11 window class is read from them once) and the bundled fonts (so names in every
+    script show as letters, not boxes)."""
     from PySide6.QtGui import QGuiApplication
 
     from slipstation.gui.fonts import register_bundled_fonts
+
+    _name_application(app)
+    if isinstance(app, QGuiApplication):
+        register_bundled_fonts()
+
+
+def _name_application(app: QCoreApplication) -> None:
+    from PySide6.QtGui import QGuiApplication
 
     app.setApplicationName("SlipStation")
     app.setApplicationVersion(__version__)
     if isinstance(app, QGuiApplication):
         app.setQuitOnLastWindowClosed(False)
-        register_bundled_fonts()
 
 
 def show_frame(*, demo: bool = False) -> MainWindow:
@@ -59,7 +67,9 @@ def _application() -> QApplication:
     if isinstance(existing, QApplication):
         return existing
     check_display()
-    return QApplication(sys.argv[:1])
+    app = QApplication(sys.argv[:1])
+    _name_application(app)  # before any window (the fonts wait: the frame shows no names)
+    return app
 
 
 def run_gui(station: Station, *, tray_only: bool = False,
@@ -67,6 +77,7 @@ def run_gui(station: Station, *, tray_only: bool = False,
     """The window (or the tray alone) over `station`, in the frame `show_frame` put on
     screen if there is one; returns the exit code."""
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog
 
     from slipstation.app import ServiceLock
     from slipstation.gui.main_window import MainWindow
@@ -74,23 +85,36 @@ def run_gui(station: Station, *, tray_only: bool = False,
     app = _application()
     prepare_application(app)
     window = frame
+    stopped = False
+
+    def stop() -> None:  # SIGINT/SIGTERM, from Qt's loop (the start-up check's too)
+        nonlocal stopped
+        stopped = True
+        dialog = app.activeModalWidget()
+        if isinstance(dialog, QDialog):  # a start-up problem's: it answers Close
+            dialog.reject()
+        if window is not None:
+            window.quit()
+
     try:
-        # A station launched from a desktop has no terminal: a keyring that is missing or
-        # locked, or a database that is damaged or gone, is explained in a window with its
-        # fix. The check reads the keyring and opens the database: on a worker, the frame
-        # stays alive.
-        while (problem := startup_problem(station)) is not None:
-            log.error("cannot start: %s", problem.message)
-            if not explain_startup_problem(problem, lambda: start_over(station)):
-                return problem.exit_code
-        if window is not None and window.quitting:  # closed while the station loaded
-            return 0
-        with ServiceLock(station.paths):
-            window = window or MainWindow(demo=station.demo)
-            window.attach(station)
-            if not (tray_only and window.tray is not None):
-                window.show()
-            with _signals_wake_qt(window.quit):
+        with _signals_wake_qt(stop):
+            # A station launched from a desktop has no terminal: a keyring that is missing or
+            # locked, or a database that is damaged or gone, is explained in a window with its
+            # fix. The check reads the keyring and opens the database: on a worker, the frame
+            # stays alive (and can be closed, or the process stopped, meanwhile).
+            while (problem := startup_problem(station)) is not None:
+                if stopped or (window is not None and window.quitting):
+                    return 0
+                log.error("cannot start: %s", problem.message)
+                if not explain_startup_problem(problem, lambda: start_over(station)):
+                    return problem.exit_code
+            if stopped or (window is not None and window.quitting):
+                return 0  # closed or stopped while the station loaded
+            with ServiceLock(station.paths):
+                window = window or MainWindow(demo=station.demo)
+                window.attach(station)
+                if not (tray_only and window.tray is not None):
+                    window.show()
                 QTimer.singleShot(0, lambda: log.info("SlipStation window ready"))
                 return app.exec()
     finally:  # however it ends (the frame too): children before the application, in Qt's

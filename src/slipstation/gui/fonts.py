@@ -1,4 +1,4 @@
-"""The bundled fonts, registered with Qt before the first window, so customer names in every
+"""The bundled fonts, registered with Qt before the station's window shows a name, so names in every
 script the slips support (Cyrillic, Greek, Chinese, Japanese, Korean…) show as letters in the
 tables, the detail pane and dialogs on a machine with no such system fonts — never as boxes."""
 

@@ -338,6 +338,9 @@ class MainWindow(QMainWindow):
         if not number:
             return
         self._scans.append(number)
+        if not self.attached:
+            self.scan_result.show_result(
+                Tone.BUSY, f"Opening the station: {len(self._scans)} scan(s) wait their turn")
         self._next_scan()
 
     def set_pack_mode(self, on: bool) -> None:
@@ -431,10 +434,10 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Printable keys that reach a widget that takes no text go to the scan field."""
-        from PySide6.QtCore import Qt  # (not at import: Qt's namespace costs the frame 25 ms)
-
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and self.isActiveWindow():
+            from PySide6.QtCore import Qt  # at the first key: Qt's namespace costs 25 ms
+
             focus = QApplication.focusWidget()
             text = event.text()
             takes_text = isinstance(focus, QLineEdit | QPlainTextEdit | QAbstractSpinBox) or (
