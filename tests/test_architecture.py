@@ -66,18 +66,22 @@ STATION_SIDE = ("slipstation.app.", "slipstation.store", "slipstation.printing",
                 "slipstation.gui.orders_tab", "slipstation.gui.settings_tab")
 
 
+def _station_side_loaded(first: str = "") -> str:
+    """The station's modules loaded, in a fresh interpreter, once the command line and the
+    frame's modules are imported (after `first`, if given)."""
+    probe = (f"{first}\nimport sys, slipstation.cli, slipstation.gui.app, "
+             "slipstation.gui.main_window\nfrom slipstation.app import Secret, scrub\n"
+             f"print(sorted(m for m in sys.modules if m.startswith({STATION_SIDE!r})))")
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                          check=True).stdout.strip()
+
+
 def test_the_command_line_and_the_window_frame_load_nothing_of_the_station() -> None:
     """`slipstation gui` shows its frame before the station loads: parsing the command line
     and building the frame import none of the station's modules (nor the tabs); each loads when
     the command runs or the frame is attached."""
-    probe = ("import sys, slipstation.cli, slipstation.gui.app, slipstation.gui.main_window\n"
-             "from slipstation.app import Secret, scrub\n"
-             f"print(sorted(m for m in sys.modules if m.startswith({STATION_SIDE!r})))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, check=True)
-    assert out.stdout.strip() == "[]"
-    after = subprocess.run([sys.executable, "-c", probe.replace(
-        "import sys,", "import sys, slipstation.gui.main_window as w; w.load_attached_modules();"
-        " import")], capture_output=True, text=True, check=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert "slipstation.app.station" in after.stdout  # the probe sees them once loaded
+    assert _station_side_loaded() == "[]"
+    # The probe sees them once they are loaded:
+    assert "slipstation.app.station" in _station_side_loaded(
+        "import slipstation.gui.main_window as w; w.load_attached_modules()")

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.triggers.interval import IntervalTrigger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slipstation.api.shippo import OrderPage, ShippoClient
 from slipstation.app import Station
+from slipstation.app.engine import PRINT_REFRESH_ENV
 from slipstation.credentials import Secret
 from slipstation.errors import StoreError
 from slipstation.loopback import samples
@@ -33,7 +35,7 @@ from slipstation.orders.models import MalformedOrder, parse_order
 from slipstation.printing.queue import QueuePolicy
 from slipstation.slips.slip import render_slip
 from slipstation.sync import WATERMARK, ShippoSync, SyncSummary
-from slipstation.timeutil import parse_timestamp, to_iso, utc_now
+from slipstation.timeutil import env_seconds, parse_timestamp, to_iso, utc_now
 from tests.conftest import (
     PRINTNODE_KEY,
     SHIPPO_KEY,
@@ -499,3 +501,18 @@ def test_a_sweep_of_hostile_pages_costs_at_most_the_bad_orders(
             assert pdf.startswith(b"%PDF-")
         for fmt in ("json", "csv"):
             station.privacy.export(fmt, data_dir / f"export-{run}.{fmt}")
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    (None, 20.0), ("2", 2.0), ("0.2", 1.0), ("-5", 1.0), ("abc", 20.0), ("", 20.0),
+    ("inf", 20.0), ("-inf", 20.0), ("nan", 20.0), ("1e400", 20.0)])
+def test_a_duration_from_the_environment_is_finite_and_at_least_a_second(
+        text: str | None, seconds: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The print refresh and the in-doubt grace can be set from the environment; a value
+    that is not a finite number is ignored rather than stopping the engine from starting."""
+    if text is None:
+        monkeypatch.delenv(PRINT_REFRESH_ENV, raising=False)
+    else:
+        monkeypatch.setenv(PRINT_REFRESH_ENV, text)
+    assert env_seconds(PRINT_REFRESH_ENV, 20) == seconds
+    IntervalTrigger(seconds=env_seconds(PRINT_REFRESH_ENV, 20))  # what the engine makes of it

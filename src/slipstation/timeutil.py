@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from datetime import UTC, datetime
@@ -11,11 +12,13 @@ _FRACTION = re.compile(r"(\.\d+)")
 
 def env_seconds(name: str, default: float) -> float:
     """A duration the environment may shorten or lengthen (the crash tests do; loopback
-    servers answer in milliseconds): `default` when unset or not a number, at least 1 s."""
+    servers answer in milliseconds): `default` when unset or not a finite number (an endless
+    interval would stop the scheduler from starting), at least 1 s."""
     try:
-        return max(1.0, float(os.environ.get(name, default)))
+        seconds = float(os.environ.get(name, default))
     except ValueError:
         return default
+    return max(1.0, seconds) if math.isfinite(seconds) else default
 
 
 def utc_now() -> datetime:
