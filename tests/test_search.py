@@ -97,3 +97,37 @@ def test_a_search_matching_many_orders_pages_newest_first(station: Station) -> N
     assert station.orders.count(text="bulk-9", status="paid") == len(paid)
     assert [s.order.display_number for s in station.orders.search(
         text="bulk-9", status="paid", limit=300)] == paid[:300]
+
+
+def test_every_page_of_many_matches_is_the_plain_listing_filtered(station: Station) -> None:
+    """Orders stored in date order, three to a second, the newest 150 printed: each page of a
+    search with many matches, read a chunk of the date index at a time or all at once, is the
+    plain newest-first listing filtered by hand, with the printed filter too."""
+    from slipstation.store.print_jobs import PrintJobStore
+
+    now = utc_now()
+    raws = [samples.order(f"#T{i}", now - timedelta(hours=1, seconds=i // 3),
+                          items=[samples.line_item("Mug", "MUG-7" if i % 4 else "CUP-2")],
+                          seed=f"tie{i}") for i in range(1400)]
+    station.order_store.upsert([(parse_order(raw), raw) for raw in raws])
+    everything = station.orders.search(limit=-1)
+    with PrintJobStore(station.db, utc_now).transaction() as tx:
+        for stored in everything[:150]:
+            tx.insert(order_id=stored.id, kind="manual", rule="manual", state="done",
+                      printer=None, paper="4x6", copies=1, title="slip", source="test",
+                      key=f"tie-{stored.id}", note=None)
+    printed = {s.order.display_number for s in everything[:150]}
+    mugs = [s.order.display_number for s in everything
+            if any(item.sku == "MUG-7" for item in s.order.line_items)]
+    assert len(mugs) > 1000
+    assert len({s.order.placed_at for s in everything}) < len(everything) // 2  # ties
+
+    def page(limit: int, offset: int = 0, printed_only: bool | None = None) -> list[str]:
+        return [s.order.display_number for s in station.orders.search(
+            text="mug-7", printed=printed_only, limit=limit, offset=offset)]
+
+    for limit, offset in [(200, 0), (200, 200), (1, 999), (300, 700), (200, 900), (5, 972)]:
+        assert page(limit, offset) == mugs[offset:offset + limit], (limit, offset)
+    assert page(1000, printed_only=True) == [n for n in mugs if n in printed]
+    assert page(1000, printed_only=False) == [n for n in mugs if n not in printed][:1000]
+    station.close()

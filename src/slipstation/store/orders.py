@@ -102,6 +102,8 @@ def _row_values(order: Order, received: Received) -> tuple[Any, ...]:
 
 
 MANY_MATCHES = 1000  # a text search matching this many orders pages through the date index
+_WALK_CHUNKS = (1000, 2000, 4000)  # ids read newest first while a page looks for its matches
+_SPREAD = 4  # a chunk whose ids span more than this many times its size is not read so
 
 
 def _needle(text: str | None) -> str:
@@ -217,13 +219,16 @@ class OrderRepository:
 
     def by_object_ids(self, object_ids: Sequence[str]) -> dict[str, StoredOrder]:
         """These orders by Shippo id, read together (ids not stored are left out)."""
-        found: dict[str, StoredOrder] = {}
-        ids = list(dict.fromkeys(object_ids))
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            rows = self._db.query(f"{self._SELECT} WHERE o.object_id IN "
-                                  f"({','.join('?' * len(chunk))})", chunk)
-            found.update((s.order.object_id, s) for s in self._stored(rows))
+        return {s.order.object_id: s
+                for s in self._stored_in("o.object_id", list(dict.fromkeys(object_ids)))}
+
+    def _stored_in(self, column: str, values: Sequence[Any]) -> list[StoredOrder]:
+        """The orders whose `column` is one of these values, read a chunk of values at a time."""
+        found: list[StoredOrder] = []
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start:start + _CHUNK]
+            found += self._stored(self._db.query(
+                f"{self._SELECT} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk))
         return found
 
     def search(self, *, status: str | None = None, text: str | None = None,
@@ -235,12 +240,53 @@ class OrderRepository:
         if match is not None and not status and self._db.scalar(
                 "SELECT count(*) FROM (SELECT 1 FROM orders_fts WHERE orders_fts MATCH ? "
                 f"LIMIT {MANY_MATCHES})", (match,)) == MANY_MATCHES:
-            # Many matches: walk the date index newest first and keep the matching ones,
-            # rather than read every match's row to sort them (400 ms → 30 ms at 100k).
+            if limit >= 0 and offset + limit <= MANY_MATCHES:
+                ids = self._newest_matching(match, printed, offset + limit)
+                if ids is not None:
+                    return self._by_ids(ids[offset:])
+            # Otherwise, still many matches: walk the date index newest first and keep the
+            # matching ones, rather than read every match's row to sort them (400 → 30 ms).
             source = " INDEXED BY orders_placed_at"
         rows = self._db.query(f"{self._SELECT}{source}{clauses} ORDER BY o.placed_at DESC, "
                               "o.id DESC LIMIT ? OFFSET ?", [*params, limit, offset])
         return self._stored(rows)
+
+    def _newest_matching(self, match: str, printed: bool | None, wanted: int) -> list[int] | None:
+        """The ids of the `wanted` newest orders the index matches (fewer if that is all),
+        newest first: ids read from the date index a chunk at a time, each chunk's matches
+        asked of the index within the chunk's id range. A page of a common SKU costs ~2 ms at
+        100k orders instead of ~30 ms for gathering all 40,000 matches first. None when that
+        would not be quick: a chunk's ids spread over much of the table (orders stored out of
+        date order) or the matches too sparse for the chunks."""
+        where, params = self._filters(None, None, printed)
+        after = " AND " if where else " WHERE "
+        conn = self._db.connection()
+        found: list[int] = []
+        last: tuple[str, int] | None = None
+        for size in _WALK_CHUNKS:
+            keyset = f"{after}(o.placed_at, o.id) < (?, ?)" if last else ""
+            chunk = [(r[0], r[1]) for r in conn.execute(
+                f"SELECT o.id, o.placed_at FROM orders o INDEXED BY orders_placed_at{where}"
+                f"{keyset} ORDER BY o.placed_at DESC, o.id DESC LIMIT ?",
+                [*params, *((last[1], last[0]) if last else ()), size])]
+            if not chunk:
+                return found
+            last = chunk[-1]
+            low, high = min(i for i, _at in chunk), max(i for i, _at in chunk)
+            if high - low >= _SPREAD * len(chunk):
+                return None
+            hits = {r[0] for r in conn.execute(
+                "SELECT rowid FROM orders_fts WHERE orders_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (match, low, high))}
+            found += [i for i, _at in chunk if i in hits]
+            if len(found) >= wanted:
+                return found[:wanted]
+        return None
+
+    def _by_ids(self, ids: Sequence[int]) -> list[StoredOrder]:
+        """These orders by row id, in the order given (ids no longer stored are left out)."""
+        by_id = {s.id: s for s in self._stored_in("o.id", ids)}
+        return [by_id[i] for i in ids if i in by_id]
 
     def with_raw(self, *, email: str | None = None) -> list[tuple[StoredOrder, str]]:
         """Every order, or one customer's (by email), newest first, each with the JSON Shippo
