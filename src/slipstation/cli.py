@@ -4,7 +4,6 @@ errors are one line on stderr, with a traceback only under --debug."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
@@ -69,6 +68,8 @@ def _out(text: str = "") -> None:
 # -- handlers ----------------------------------------------------------------------------------
 def _read_secret(which: Secret) -> str:
     if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
         return getpass.getpass(f"{which.value.capitalize()} API key (input hidden): ")
     if sys.stdin is None:
         raise UsageError("No key on standard input; pipe it in or run in a terminal.")

@@ -7,7 +7,6 @@ machine never read or overwrite each other's keys.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -81,6 +80,8 @@ class Credentials:
     """The keyring entries of one data directory."""
 
     def __init__(self, data_dir: Path) -> None:
+        import hashlib  # OpenSSL loads with the station, after the window's frame shows
+
         digest = hashlib.sha256(str(data_dir).encode("utf-8")).hexdigest()[:16]
         self.service = f"slipstation-{digest}"
         self._data_dir = data_dir

@@ -6,7 +6,6 @@ plugin" and an abort. We look for each library first and name the Debian package
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 from collections.abc import Mapping
@@ -39,6 +38,8 @@ XCB_LIBRARIES: Mapping[str, str] = {
 
 def missing_packages(libraries: Mapping[str, str] = XCB_LIBRARIES) -> list[str]:
     """Debian packages whose library the dynamic loader cannot load, in table order."""
+    import ctypes  # only where Qt will ask for X11: a few ms before the window, elsewhere
+
     missing: list[str] = []
     for soname, package in libraries.items():
         try:

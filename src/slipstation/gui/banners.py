@@ -78,10 +78,14 @@ class HourBars(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.counts: tuple[int, ...] = (0,) * 24
+        self._counted = False  # no counts yet (the frame, before the station loads)
         self.setFixedSize(24 * 6 + 2, 28)
         self.setToolTip("Slips printed in each hour today")
 
     def show_counts(self, counts: tuple[int, ...]) -> None:
+        if not self._counted:
+            self._counted = True
+            self.update()
         if counts != self.counts:
             self.counts = counts or (0,) * 24
             self.setToolTip("Slips printed each hour today: " + ", ".join(
@@ -89,6 +93,10 @@ class HourBars(QWidget):
             self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        if not self._counted:
+            # The frame paints nothing here: PySide6 builds Qt's enums (25 ms) the first time
+            # `fillRect` picks its overload, and the window shows before any count is known.
+            return
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#eceff1"))
         peak = max(self.counts, default=0) or 1

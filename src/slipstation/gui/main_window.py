@@ -10,21 +10,14 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QApplication,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
-    QProgressBar,
     QPushButton,
-    QScrollArea,
-    QSystemTrayIcon,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +27,10 @@ from slipstation.app import SlipStationError
 from slipstation.gui.banners import PauseBanner, ScanBanner, TodayStrip, Tone
 
 if TYPE_CHECKING:  # loaded by `attach`: the frame shows before the station and its tabs load
+    # (PySide6 builds each Qt class's enums when it is first imported: a few ms for these)
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QTabWidget
+
     from slipstation.app import (
         Changes,
         CycleReport,
@@ -178,6 +175,8 @@ class MainWindow(QMainWindow):
                first_run: bool = True) -> None:
         """Load the station's side into the frame: the tabs, the pack panel, the tray, the
         engine; then handle what was scanned meanwhile."""
+        from PySide6.QtWidgets import QProgressBar, QScrollArea, QSystemTrayIcon, QTabWidget
+
         from slipstation.app import ChangeCursor, Engine
         from slipstation.gui.first_run import FirstRunWizard, needs_first_run
         from slipstation.gui.history_tabs import ActivityTab, AuditTab, JobsTab
@@ -405,6 +404,8 @@ class MainWindow(QMainWindow):
     def _add_shortcuts(self) -> None:
         """Ctrl+1…6 for the tabs, F5 to sync, Ctrl+P to pause or resume — listed (with their
         keys) in the Help menu."""
+        from PySide6.QtGui import QAction, QKeySequence
+
         help_menu = self._help_menu
         titles = ("Orders", "Print jobs", "Activity", "Audit", "Settings", "Privacy")
         for number, title in enumerate(titles):
@@ -437,6 +438,7 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and self.isActiveWindow():
             from PySide6.QtCore import Qt  # at the first key: Qt's namespace costs 25 ms
+            from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QPlainTextEdit
 
             focus = QApplication.focusWidget()
             text = event.text()
@@ -578,7 +580,7 @@ class MainWindow(QMainWindow):
             return
         self._last_notice[kind] = now
         if self.tray is not None:
-            self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, 8000)
+            self.tray.showMessage(title, message, self.tray.MessageIcon.Warning, 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.attached:  # closed while the station loads: it never starts
