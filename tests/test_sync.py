@@ -131,6 +131,27 @@ def test_an_order_stored_by_an_older_parser_is_parsed_again_once(
         ["PAID"], "a rewrite with the same status adds no history"
 
 
+def test_an_order_listed_twice_in_one_cycle_ends_as_the_later_page_has_it(
+        station: Station, shippo_server: ShippoServer, shippo_client: ShippoClient) -> None:
+    """Pages are stored several at a time; an order that comes again on a later page of the
+    same cycle (the list moved under its pages) is compared with what the earlier page stored,
+    so the copy read last stays, as when each page was stored on its own."""
+    orders = [samples.order(f"#{i}", NOW - timedelta(seconds=5 * i)) for i in range(120)]
+    shippo_server.add_orders(orders)
+    clock = Clock(NOW)
+    _sync(station, shippo_client, clock).run_cycle()
+    moved = {**orders[110], "order_status": "SHIPPED",
+             "placed_at": (NOW + timedelta(seconds=30)).isoformat()}
+    shippo_server.add_orders([moved])  # first on page 1; the PAID copy is still on page 2
+    clock.moment += timedelta(minutes=1)
+    again = _sync(station, shippo_client, clock).run_cycle()
+    assert (again.pages, again.fetched, again.new) == (2, 121, 0)
+    stored = station.orders.find("#110")
+    assert stored.order.status == "PAID"
+    assert [s for s, _ in station.orders.status_history(stored.id)] == \
+        ["PAID", "SHIPPED", "PAID"]
+
+
 def test_first_sync_reaches_back_as_far_as_the_tier(station: Station,
                                                     shippo_server: ShippoServer,
                                                     shippo_client: ShippoClient) -> None:
