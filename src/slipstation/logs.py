@@ -9,7 +9,6 @@ registered here, so it can never appear in any record, whatever its shape.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import threading
 from pathlib import Path
@@ -133,11 +132,35 @@ def configure_logging(log_file: Path | None, *, debug: bool = False) -> None:
         except OSError:
             pass  # a read-only data dir: the command still runs, without a file log
         else:
-            add_handler(logging.handlers.TimedRotatingFileHandler(
-                log_file, when="midnight", backupCount=LOG_RETENTION_DAYS, encoding="utf-8",
-                delay=True))
+            add_handler(_DailyFile(log_file))
     if debug:
         add_handler(logging.StreamHandler())
+
+
+class _DailyFile(logging.Handler):
+    """The file log: Python's TimedRotatingFileHandler (rotated at midnight, kept
+    LOG_RETENTION_DAYS), made at the first record. `logging.handlers` brings socket and pickle
+    with it, 16 ms that the window's frame need not wait for."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.TimedRotatingFileHandler(
+                self._path, when="midnight", backupCount=LOG_RETENTION_DAYS, encoding="utf-8",
+                delay=True)
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 def shutdown_logging() -> None:

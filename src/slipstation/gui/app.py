@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -14,6 +13,8 @@ from slipstation import __version__
 from slipstation.app import Remedy, SlipStationError, check_display
 
 if TYPE_CHECKING:
+    import socket
+
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
@@ -219,6 +220,8 @@ def _signals_wake_qt(quit_window: Callable[[], None]) -> Iterator[None]:
     Python handler does nothing: it runs wherever the main thread happens to be, and closing
     from there once stopped it inside the log's lock, then waited forever for the engine's
     thread, which wanted that lock to log."""
+    import socket  # with the station, after the frame shows
+
     from PySide6.QtCore import QSocketNotifier
 
     reader, writer = socket.socketpair()
