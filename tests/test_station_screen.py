@@ -30,7 +30,7 @@ from pytestqt.qtbot import QtBot
 
 from slipstation.app import SETTINGS, ChangeCursor, Level, Remedy, Station, local_time
 from slipstation.credentials import Credentials, Secret
-from slipstation.gui.app import explain_startup_problem, start_over, startup_problem
+from slipstation.gui.app import busy, explain_startup_problem, start_over, startup_problem
 from slipstation.gui.banners import Tone
 from slipstation.gui.main_window import MainWindow
 from slipstation.gui.tasks import WINDOW_REMEDIES
@@ -356,6 +356,42 @@ def test_a_station_that_cannot_open_explains_itself_in_a_window(
     assert "keyring entry" in seen[0] and "Start over" in seen[0]
     assert "slipstation " not in seen[0] and "`" not in seen[0], "no terminal commands"
     assert (data_dir / "slipstation.db").exists(), "nothing was changed"
+
+
+def test_a_second_slipstation_is_explained_in_a_window_and_retried(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """Started from the desktop while another SlipStation holds the station (its window in
+    the tray, the service): a window says so and how to go on, in its own words; Retry once
+    the other quit takes the station."""
+    from slipstation.app import ServiceLock, StationPaths
+
+    paths = StationPaths(tmp_path / "busy")
+    paths.ensure()
+    other, mine = ServiceLock(paths), ServiceLock(paths)
+    other.acquire()
+    problem = busy(mine)
+    assert problem is not None and "already running" in problem.reason
+    seen: list[str] = []
+
+    def retry_once_the_other_quit() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, retry_once_the_other_quit)
+            return
+        seen.append(f"{box.windowTitle()}|{box.text()}|{box.informativeText()}")
+        other.release()
+        box.button(QMessageBox.StandardButton.Retry).click()
+
+    def never() -> None:
+        raise AssertionError("a busy station offers no start over")
+
+    QTimer.singleShot(20, retry_once_the_other_quit)
+    assert explain_startup_problem(problem, never) is True
+    assert seen and seen[0].startswith("SlipStation cannot start|Another SlipStation is")
+    assert "system tray" in seen[0] and "Retry" in seen[0] and "Start over" not in seen[0]
+    assert "--data-dir" not in seen[0] and "`" not in seen[0], "no terminal commands"
+    assert busy(mine) is None, "Retry takes the station"
+    mine.release()
 
 
 def test_a_damaged_database_can_be_started_over_from_the_window(

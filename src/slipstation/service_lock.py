@@ -16,13 +16,20 @@ class ServiceLock:
         self._lock = FileLock(str(paths.service_lock))
         self._data_dir = paths.data_dir
 
-    def __enter__(self) -> ServiceLock:
+    def acquire(self) -> None:
+        """Take the lock now, or raise StationBusy."""
         try:
             self._lock.acquire(timeout=0)
         except Timeout:
-            raise StationBusy(f"Another SlipStation is already running on {self._data_dir}; "
-                              "stop it first (or use another --data-dir).") from None
+            raise StationBusy(f"Another SlipStation is already running on {self._data_dir}",
+                              fix="stop it first (or use another --data-dir)") from None
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> ServiceLock:
+        self.acquire()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._lock.release()
+        self.release()

@@ -24,7 +24,7 @@ from slipstation.domain import (
     TIERS,
     JobState,
 )
-from slipstation.errors import NotFound, Remedy, SlipStationError, UsageError
+from slipstation.errors import NotFound, Remedy, SlipStationError, StationBusy, UsageError
 from slipstation.logs import configure_logging, scrub, shutdown_logging
 from slipstation.paths import StationPaths, resolve_data_dir
 from slipstation.timeutil import local_time, to_iso
@@ -140,6 +140,7 @@ __all__ = [
     "Setting",
     "SlipStationError",
     "Station",
+    "StationBusy",
     "StationPaths",
     "StationStatus",
     "StoredOrder",

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from slipstation import __version__
-from slipstation.app import Remedy, SlipStationError, check_display
+from slipstation.app import Remedy, SlipStationError, StationBusy, check_display
 
 if TYPE_CHECKING:
     import socket
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from slipstation.app import Station
+    from slipstation.app import ServiceLock, Station
     from slipstation.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -103,26 +103,40 @@ def run_gui(station: Station, *, tray_only: bool = False,
             # locked, or a database that is damaged or gone, is explained in a window with its
             # fix. The check reads the keyring and opens the database: on a worker, the frame
             # stays alive (and can be closed, or the process stopped, meanwhile).
-            while (problem := startup_problem(station)) is not None:
+            # Another SlipStation already running here (a window in the tray, the service)
+            # is explained the same way: Retry once it is closed.
+            lock = ServiceLock(station.paths)
+            while (problem := startup_problem(station) or busy(lock)) is not None:
                 if stopped or (window is not None and window.quitting):
                     return 0
                 log.error("cannot start: %s", problem.message)
                 if not explain_startup_problem(problem, lambda: start_over(station)):
                     return problem.exit_code
-            if stopped or (window is not None and window.quitting):
-                return 0  # closed or stopped while the station loaded
-            with ServiceLock(station.paths):
+            try:
+                if stopped or (window is not None and window.quitting):
+                    return 0  # closed or stopped while the station loaded
                 window = window or MainWindow(demo=station.demo)
                 window.attach(station)
                 if not (tray_only and window.tray is not None):
                     window.show()
                 QTimer.singleShot(0, lambda: log.info("SlipStation window ready"))
                 return app.exec()
+            finally:
+                lock.release()
     finally:  # however it ends (the frame too): children before the application, in Qt's
         if window is not None:  # order, not Python's at exit
             window.hide()
             window.deleteLater()
             app.processEvents()
+
+
+def busy(lock: ServiceLock) -> StationBusy | None:
+    """Take the station's service lock; what stops it, if another SlipStation holds it."""
+    try:
+        lock.acquire()
+    except StationBusy as exc:
+        return exc
+    return None
 
 
 def startup_problem(station: Station) -> SlipStationError | None:
@@ -145,6 +159,12 @@ START_OVER_WORDS = (
     "orders, and slips PrintNode already printed are not printed again.")
 
 
+BUSY_WORDS = (
+    "Only one SlipStation runs on a station's data at a time, so nothing prints twice. Use the "
+    "one that is running (its window, or its icon in the system tray); or quit it (its tray "
+    "icon's Quit, or stop the SlipStation service) and press Retry.")
+
+
 def explain_startup_problem(problem: SlipStationError, start_over: Callable[[], None]) -> bool:
     """The problem and its fix in a window, in the window's words (no terminal commands); a
     database that cannot be used offers Start over. True when the station should try again."""
@@ -154,6 +174,8 @@ def explain_startup_problem(problem: SlipStationError, start_over: Callable[[], 
     offer_start_over = problem.remedy is Remedy.START_OVER
     if offer_start_over:
         box.setInformativeText(START_OVER_WORDS)
+    elif isinstance(problem, StationBusy):
+        box.setInformativeText(BUSY_WORDS)
     else:
         box.setInformativeText(f"What to do: {problem.fix}." if problem.fix else
                                "Nothing was changed. Fix the cause, then try again.")
