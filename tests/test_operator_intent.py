@@ -8,6 +8,8 @@ Real store, real keyring, loopback Shippo and PrintNode, the real CLI in child p
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -315,3 +317,45 @@ def test_two_stations_racing_meet_at_printnodes_idempotency_key(
             station.close()
             for name in Secret:
                 Credentials(directory).delete(name)
+
+
+def test_sync_now_asked_while_a_cycle_ends_runs_again_after_it(
+        data_dir: Path, shippo_server: ShippoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sync now pressed while a cycle is still running (its report is on screen, the job not yet
+    returned) is not dropped as a second instance: a cycle follows at once, not a poll
+    interval (a minute) later."""
+    from slipstation.app import Engine
+
+    monkeypatch.setenv("SLIPSTATION_SHIPPO_URL", shippo_server.url)
+    _orders(shippo_server, 2)
+    reports: list[str] = []
+    second, refused = threading.Event(), threading.Event()
+
+    class Refusals(logging.Handler):  # APScheduler says when it skips a run still going
+        def emit(self, record: logging.LogRecord) -> None:
+            if "maximum number of running instances" in record.getMessage():
+                refused.set()
+
+    refusals = Refusals()
+    logging.getLogger("apscheduler.scheduler").addHandler(refusals)
+    with Station(data_dir) as station:
+        station.credentials.set(Secret.SHIPPO, SHIPPO_KEY)
+        assert station.config.get("poll_seconds") == 60
+
+        def on_cycle(report: object) -> None:
+            reports.append(str(report))
+            if len(reports) == 1:  # inside the running cycle, as a click lands at its end
+                _orders(shippo_server, 1, prefix="N", minutes_ago=1)
+                engine.run_now("sync")
+                assert refused.wait(10), "the cycle stays running until the scheduler said no"
+            else:
+                second.set()
+
+        engine = Engine(station, on_cycle=on_cycle)
+        engine.start()
+        try:
+            assert second.wait(30), reports
+        finally:
+            engine.stop(wait=True)
+            logging.getLogger("apscheduler.scheduler").removeHandler(refusals)
+        assert station.orders.count() == 3

@@ -7,6 +7,7 @@ One service per data directory, enforced by a lock file.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -18,6 +19,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from apscheduler.events import JobExecutionEvent, JobSubmissionEvent
     from apscheduler.schedulers.background import BackgroundScheduler
 
 from slipstation.app.station import Station
@@ -62,9 +64,12 @@ class Engine:
         self._last_problem: str | None = None
         self._last_print_problem: str | None = None
         self.cycle_done = threading.Event()
+        self._asked: set[str] = set()  # jobs asked to run now and not begun since
+        self._asked_lock = threading.Lock()
 
     def start(self) -> None:
         # APScheduler is imported here, by the first start, not by every window and command.
+        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
         from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
@@ -88,6 +93,8 @@ class Engine:
                 self._retention_job, IntervalTrigger(hours=1), id="retention",
                 max_instances=1, coalesce=True, misfire_grace_time=None,
                 next_run_time=datetime.now(UTC) + timedelta(minutes=1))
+            scheduler.add_listener(self._began, EVENT_JOB_SUBMITTED)
+            scheduler.add_listener(self._ended, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
             scheduler.start()
             self._scheduler = scheduler
 
@@ -96,9 +103,29 @@ class Engine:
         return self._scheduler is not None and bool(self._scheduler.running)
 
     def run_now(self, job: str = "sync") -> None:
-        """Run a scheduled job (sync | printing | retention) now instead of at its next tick."""
+        """Run a scheduled job (sync | printing | retention) now instead of at its next tick;
+        asked while it runs (Sync now as a cycle ends), it runs again as soon as that run ends,
+        rather than the request being dropped as a second instance."""
         if self._scheduler is not None:
+            with self._asked_lock:
+                self._asked.add(job)
             self._scheduler.modify_job(job, next_run_time=datetime.now(UTC))
+
+    def _began(self, event: JobSubmissionEvent) -> None:
+        with self._asked_lock:
+            self._asked.discard(event.job_id)
+
+    def _ended(self, event: JobExecutionEvent) -> None:
+        """A run ended (the scheduler counts it as ended now): one asked for meanwhile goes."""
+        with self._asked_lock:
+            again = event.job_id in self._asked
+        scheduler = self._scheduler
+        if again and scheduler is not None and scheduler.running \
+                and not self.station.stop.stopped:
+            from apscheduler.jobstores.base import JobLookupError
+
+            with contextlib.suppress(JobLookupError):
+                scheduler.modify_job(event.job_id, next_run_time=datetime.now(UTC))
 
     def stop(self, *, wait: bool = False) -> None:
         """Stop scheduling; with `wait`, also let a running job end (the stop token makes it
