@@ -103,6 +103,14 @@ def test_run_syncs_refuses_a_second_instance_and_stops_on_sigterm(
         window.send_signal(signal.SIGTERM)
         _, rest = window.communicate(timeout=30)
         assert window.returncode == 1 and "Traceback" not in rest, rest[-2000:]
+        # Started hidden at login (--tray, the autostart entry) beside the service: nothing to
+        # ask anyone; one line, the same code.
+        tray = cli("gui", "--tray", env={**shippo_env, "QT_QPA_PLATFORM": "offscreen"},
+                   timeout=60)
+        assert tray.returncode == 1
+        tray.stderr = "".join(line for line in tray.stderr.splitlines(keepends=True)
+                              if "propagateSizeHints" not in line)  # Qt's offscreen plugin
+        assert "already running" in one_line_error(tray)
 
         started = time.monotonic()
         service.send_signal(signal.SIGTERM)

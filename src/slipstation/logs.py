@@ -147,19 +147,24 @@ class _DailyFile(logging.Handler):
         self._path = path
         self._file: logging.Handler | None = None
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def emit(self, record: logging.LogRecord) -> None:  # under this handler's lock
         if self._file is None:
-            import logging.handlers
+            try:
+                import logging.handlers
 
-            self._file = logging.handlers.TimedRotatingFileHandler(
-                self._path, when="midnight", backupCount=LOG_RETENTION_DAYS, encoding="utf-8",
-                delay=True)
+                self._file = logging.handlers.TimedRotatingFileHandler(
+                    self._path, when="midnight", backupCount=LOG_RETENTION_DAYS,
+                    encoding="utf-8", delay=True)
+            except Exception:  # as a write that fails: never the caller's problem
+                self.handleError(record)
+                return
             self._file.setFormatter(self.formatter)
         self._file.emit(record)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        with self.lock:  # type: ignore[union-attr]  # made in __init__
+            if self._file is not None:
+                self._file.close()
         super().close()
 
 

@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
@@ -119,22 +119,32 @@ class Engine:
         """A run ended (the scheduler counts it as ended now): one asked for meanwhile goes."""
         with self._asked_lock:
             again = event.job_id in self._asked
-        scheduler = self._scheduler
-        if again and scheduler is not None and scheduler.running \
-                and not self.station.stop.stopped:
-            from apscheduler.jobstores.base import JobLookupError
+        if not again:
+            return
+        from apscheduler.jobstores.base import JobLookupError
 
-            with contextlib.suppress(JobLookupError):
+        with self._scheduling() as scheduler, contextlib.suppress(JobLookupError):
+            if scheduler is not None:
                 scheduler.modify_job(event.job_id, next_run_time=datetime.now(UTC))
 
     def stop(self, *, wait: bool = False) -> None:
         """Stop scheduling; with `wait`, also let a running job end (the stop token makes it
         end at its next network call)."""
-        self.station.stop.stop()
-        with self._starting:
+        with self._starting:  # a job's own rescheduling (`_scheduling`) is over, or never starts
+            self.station.stop.stop()
             scheduler = self._scheduler
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=wait)
+
+    @contextlib.contextmanager
+    def _scheduling(self) -> Iterator[BackgroundScheduler | None]:
+        """The scheduler, for a job to change its own schedule from its worker thread, or None
+        once stopping began. Held against `stop`: a shutdown that waits for the worker holds
+        the scheduler's lock, which the change would wait for, for ever."""
+        with self._starting:
+            scheduler = self._scheduler
+            yield scheduler if scheduler is not None and scheduler.running \
+                and not self.station.stop.stopped else None
 
     def _sync_job(self) -> None:
         if self._on_cycle_start:
@@ -188,13 +198,16 @@ class Engine:
             wanted = int(self.station.config.get("poll_seconds"))
         except SlipStationError:
             return
-        if wanted != self._poll_seconds and not self.station.stop.stopped \
-                and self._scheduler is not None:
-            from apscheduler.triggers.interval import IntervalTrigger
+        if wanted == self._poll_seconds:
+            return
+        from apscheduler.triggers.interval import IntervalTrigger
 
+        with self._scheduling() as scheduler:
+            if scheduler is None:
+                return
             self._poll_seconds = wanted
-            self._scheduler.reschedule_job("sync", trigger=IntervalTrigger(seconds=wanted))
-            log.info("poll interval now %d s", wanted)
+            scheduler.reschedule_job("sync", trigger=IntervalTrigger(seconds=wanted))
+        log.info("poll interval now %d s", wanted)
 
 
 def run_service(station: Station, on_cycle: Callable[[CycleReport], None] | None = None, *,

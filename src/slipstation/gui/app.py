@@ -109,6 +109,8 @@ def run_gui(station: Station, *, tray_only: bool = False,
             while (problem := startup_problem(station) or busy(lock)) is not None:
                 if stopped or (window is not None and window.quitting):
                     return 0
+                if tray_only and isinstance(problem, StationBusy):
+                    raise problem  # started at login beside the service: nothing to ask, a line
                 log.error("cannot start: %s", problem.message)
                 if not explain_startup_problem(problem, lambda: start_over(station)):
                     return problem.exit_code

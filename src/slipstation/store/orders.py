@@ -260,12 +260,11 @@ class OrderRepository:
         date order) or the matches too sparse for the chunks."""
         where, params = self._filters(None, None, printed)
         after = " AND " if where else " WHERE "
-        conn = self._db.connection()
         found: list[int] = []
         last: tuple[str, int] | None = None
         for size in _WALK_CHUNKS:
             keyset = f"{after}(o.placed_at, o.id) < (?, ?)" if last else ""
-            chunk = [(r[0], r[1]) for r in conn.execute(
+            chunk = [(r[0], r[1]) for r in self._db.query(
                 f"SELECT o.id, o.placed_at FROM orders o INDEXED BY orders_placed_at{where}"
                 f"{keyset} ORDER BY o.placed_at DESC, o.id DESC LIMIT ?",
                 [*params, *((last[1], last[0]) if last else ()), size])]
@@ -275,7 +274,7 @@ class OrderRepository:
             low, high = min(i for i, _at in chunk), max(i for i, _at in chunk)
             if high - low >= _SPREAD * len(chunk):
                 return None
-            hits = {r[0] for r in conn.execute(
+            hits = {r[0] for r in self._db.query(
                 "SELECT rowid FROM orders_fts WHERE orders_fts MATCH ? AND rowid BETWEEN ? AND ?",
                 (match, low, high))}
             found += [i for i, _at in chunk if i in hits]
