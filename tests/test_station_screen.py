@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import struct
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -326,6 +326,25 @@ def test_the_today_strip_reads_at_a_glance(window: MainWindow, qtbot: QtBot,
     qtbot.waitUntil(lambda: "offline" in window.today.printer.text(), timeout=WAIT)
 
 
+def _answer_the_problem_window(button: QMessageBox.StandardButton,
+                               first: Callable[[], None] = lambda: None) -> list[str]:
+    """Once the start-up problem's window is on screen: note its words ("title|text|informative"
+    into the list returned), do `first`, then press `button`."""
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(f"{box.windowTitle()}|{box.text()}|{box.informativeText()}")
+        first()
+        box.button(button).click()
+
+    QTimer.singleShot(20, answer)
+    return seen
+
+
 def test_a_station_that_cannot_open_explains_itself_in_a_window(
         qtbot: QtBot, tmp_path: Path) -> None:
     """Launched from a desktop there is no terminal: a database whose key is gone from the
@@ -337,20 +356,11 @@ def test_a_station_that_cannot_open_explains_itself_in_a_window(
     broken = Station(data_dir)
     problem = startup_problem(broken)
     assert problem is not None and "not in the OS keyring" in problem.reason
-    seen: list[str] = []
-
-    def close_it() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, close_it)
-            return
-        seen.append(f"{box.windowTitle()}|{box.text()}|{box.informativeText()}")
-        box.button(QMessageBox.StandardButton.Close).click()
+    seen = _answer_the_problem_window(QMessageBox.StandardButton.Close)
 
     def never() -> None:
         raise AssertionError("Close must not start over")
 
-    QTimer.singleShot(20, close_it)
     assert explain_startup_problem(problem, never) is False
     assert seen and seen[0].startswith("SlipStation cannot start|The database key")
     assert "keyring entry" in seen[0] and "Start over" in seen[0]
@@ -371,21 +381,11 @@ def test_a_second_slipstation_is_explained_in_a_window_and_retried(
     other.acquire()
     problem = busy(mine)
     assert problem is not None and "already running" in problem.reason
-    seen: list[str] = []
-
-    def retry_once_the_other_quit() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, retry_once_the_other_quit)
-            return
-        seen.append(f"{box.windowTitle()}|{box.text()}|{box.informativeText()}")
-        other.release()
-        box.button(QMessageBox.StandardButton.Retry).click()
+    seen = _answer_the_problem_window(QMessageBox.StandardButton.Retry, first=other.release)
 
     def never() -> None:
         raise AssertionError("a busy station offers no start over")
 
-    QTimer.singleShot(20, retry_once_the_other_quit)
     assert explain_startup_problem(problem, never) is True
     assert seen and seen[0].startswith("SlipStation cannot start|Another SlipStation is")
     assert "system tray" in seen[0] and "Retry" in seen[0] and "Start over" not in seen[0]
