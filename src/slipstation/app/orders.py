@@ -13,7 +13,7 @@ from slipstation.config import lookup
 from slipstation.fileio import safe_filename, sync_files, write_private
 from slipstation.orders.models import Order
 from slipstation.sample_orders import sample_order
-from slipstation.slips.batch import write_slips
+from slipstation.slips.batch import slip_writer
 from slipstation.store.bins import BinStore
 from slipstation.store.orders import StoredOrder
 
@@ -65,29 +65,31 @@ class OrdersService:
         """Render many slips into a folder, one file each: the orders, the settings and their
         bins read in bulk, not once per slip (`every`: all stored orders, newest first); a
         large batch renders on every core. The files are durable when the iteration ends."""
-        find = self._core.order_finder(numbers)
-        chosen = [find(number) for number in numbers]
-        if every:
-            chosen += self.search(limit=-1)
-        options = self.slip_options()
-        bins = BinStore(self._core.db).for_skus(
-            item.sku for stored in chosen for item in stored.order.line_items)
-        jobs, used = [], set()
-        for stored in chosen:
-            name = f"slip-{safe_filename(stored.order.key)}"
-            if name in used:  # two orders with one number: both kept
-                name += f"-{safe_filename(stored.order.object_id[:12])}"
-            used.add(name)
-            mine = {item.sku: bins[item.sku] for item in stored.order.line_items
-                    if item.sku in bins}
-            jobs.append((stored.order, replace(options, bins=mine), folder / f"{name}.pdf"))
         written: list[Path] = []
-        try:
-            for stored, path in zip(chosen, write_slips(jobs), strict=True):
-                written.append(path)
-                yield stored, path
-        finally:  # what was written is made durable, also when the batch stops early
-            sync_files(written)
+        # A large batch's workers start first and load the renderer while the orders are read.
+        with slip_writer(len(numbers) + (self.count() if every else 0)) as write_slips:
+            find = self._core.order_finder(numbers)
+            chosen = [find(number) for number in numbers]
+            if every:
+                chosen += self.search(limit=-1)
+            options = self.slip_options()
+            bins = BinStore(self._core.db).for_skus(
+                item.sku for stored in chosen for item in stored.order.line_items)
+            jobs, used = [], set()
+            for stored in chosen:
+                name = f"slip-{safe_filename(stored.order.key)}"
+                if name in used:  # two orders with one number: both kept
+                    name += f"-{safe_filename(stored.order.object_id[:12])}"
+                used.add(name)
+                mine = {item.sku: bins[item.sku] for item in stored.order.line_items
+                        if item.sku in bins}
+                jobs.append((stored.order, replace(options, bins=mine), folder / f"{name}.pdf"))
+            try:
+                for stored, path in zip(chosen, write_slips(jobs), strict=True):
+                    written.append(path)
+                    yield stored, path
+            finally:  # what was written is made durable, also when the batch stops early
+                sync_files(written)
 
     def save_slip(self, number: str, path: Path) -> tuple[StoredOrder, Path]:
         """Render one slip into an owner-only file (the user's choice of path)."""

@@ -3,10 +3,11 @@ batch is large enough to pay for starting the workers, in order, as they are wri
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
@@ -26,13 +27,19 @@ CHUNK = 25  # slips per message to a worker
 Job = tuple[Order, "SlipOptions", Path]
 
 
-def write_slips(jobs: Sequence[Job]) -> Iterator[Path]:
-    """Render each order's slip into its path (not yet flushed to disk: `sync_files` when the
-    batch is done), yielding each path once its file is written, in the order given. A file
-    that cannot be written raises its error here (from a worker too: errors cross intact)."""
+Writer = Callable[[Sequence[Job]], Iterator[Path]]
+
+
+@contextlib.contextmanager
+def slip_writer(expected: int) -> Iterator[Writer]:
+    """What renders each order's slip into its path (not yet flushed to disk: `sync_files`
+    when the batch is done), yielding each path once its file is written, in the order given.
+    For `expected` slips or more it starts the workers now, so their start-up (~0.3 s, loading
+    ReportLab and the fonts) overlaps the caller's reading of the orders. A file that cannot
+    be written raises its error from the writer (from a worker too: errors cross intact)."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(jobs) < PARALLEL_FROM or workers < 2:
-        yield from map(_write, jobs)
+    if expected < PARALLEL_FROM or workers < 2:
+        yield lambda jobs: map(_write, jobs)
         return
     # Spawned, not forked: a fork would copy this process's threads' locks (the store's log
     # writer, a keyring call) half-held. The orders go to the workers through pipes only, and
@@ -44,10 +51,16 @@ def write_slips(jobs: Sequence[Job]) -> Iterator[Path]:
                                initargs=(records, app_logger().getEffectiveLevel()))
     listener.start()
     try:
-        yield from pool.map(_write, jobs, chunksize=CHUNK)
+        for _worker in range(workers):
+            pool.submit(_load_renderer)
+        yield lambda jobs: pool.map(_write, jobs, chunksize=CHUNK)
     finally:  # also when the caller stops early: what has not started is dropped
         pool.shutdown(wait=True, cancel_futures=True)
         listener.stop()
+
+
+def _load_renderer() -> None:
+    import slipstation.slips.slip  # noqa: F401  # ReportLab and the fonts, before the slips
 
 
 def _write(job: Job) -> Path:
