@@ -318,6 +318,8 @@ def test_the_today_strip_reads_at_a_glance(window: MainWindow, qtbot: QtBot,
     qtbot.waitUntil(lambda: "6</b> printed today" in window.today.printed.text(), timeout=WAIT)
     assert sum(window.today.bars.counts) == 6 and len(window.today.bars.counts) == 24
     assert window.today.bars.counts[datetime.now().hour] == 6, "this local hour's bar"
+    assert window.today.bars.toolTip() == \
+        f"Slips printed each hour today: {datetime.now().hour}:00 6"
     assert "no failures" in window.today.failures.text()
     assert "printer ready" in window.today.printer.text()
     printnode_server.set_printer_state(71, "offline")

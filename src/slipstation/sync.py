@@ -71,7 +71,7 @@ STORE_EVERY = 500
 
 
 def _prefetched(pages: Iterator[OrderPage]) -> Iterator[OrderPage]:
-    """Fetch page n+1 while page n is parsed and stored: the network wait hides behind the work."""
+    """Fetch page n+1 while page n is parsed: the network wait hides behind the work."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shippo-prefetch") as pool:
         pending = pool.submit(next, pages, None)
         while (page := pending.result()) is not None:
@@ -169,7 +169,7 @@ class ShippoSync:
         batch.clear()
 
     def _store(self, batch: list[tuple[Order, Received]], summary: SyncSummary) -> UpsertCounts:
-        """The page in one transaction; if an order in it cannot be stored, each order on its
+        """The batch in one transaction; if an order in it cannot be stored, each order on its
         own, skipping (by Shippo id) only what fails. A problem of the whole store (disk full,
         locked, damaged) is a StoreError and ends the cycle: nothing is lost, nothing skipped."""
         try:
@@ -177,7 +177,7 @@ class ShippoSync:
         except StoreError:
             raise
         except Exception:
-            log.info("a page could not be stored whole; storing its orders one by one")
+            log.info("a batch could not be stored whole; storing its orders one by one")
         counts = UpsertCounts()
         for order, encoded in batch:
             try:

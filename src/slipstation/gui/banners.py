@@ -72,6 +72,9 @@ class PauseBanner(QFrame):
         self.hide()
 
 
+_BARS_TIP = "Slips printed in each hour today"
+
+
 class HourBars(QWidget):
     """Slips per hour today, 0:00 to 23:00, as small bars; the current hour is darker."""
 
@@ -80,17 +83,17 @@ class HourBars(QWidget):
         self.counts: tuple[int, ...] = (0,) * 24
         self._counted = False  # no counts yet (the frame, before the station loads)
         self.setFixedSize(24 * 6 + 2, 28)
-        self.setToolTip("Slips printed in each hour today")
+        self.setToolTip(_BARS_TIP)
 
     def show_counts(self, counts: tuple[int, ...]) -> None:
-        if not self._counted:
-            self._counted = True
-            self.update()
-        if counts != self.counts:
-            self.counts = counts or (0,) * 24
-            self.setToolTip("Slips printed each hour today: " + ", ".join(
-                f"{hour}:00 {count}" for hour, count in enumerate(self.counts) if count))
-            self.update()
+        counts = counts or (0,) * 24
+        if self._counted and counts == self.counts:
+            return
+        self._counted = True
+        self.counts = counts
+        hours = ", ".join(f"{hour}:00 {count}" for hour, count in enumerate(counts) if count)
+        self.setToolTip(f"Slips printed each hour today: {hours}" if hours else _BARS_TIP)
+        self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         if not self._counted:
